@@ -1,0 +1,44 @@
+# The two commands of the README: `make demo` (the main job) and `make test` (every test).
+# Both set everything up on a fresh machine: the virtualenv, and the Pulumi CLI (built once into
+# ~/.cache/tcr-provider, then reused).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: venv cli demo demo-down test lint bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+	@echo "virtualenv ready: $(VENV)"
+
+cli:
+	@scripts/ensure-pulumi.sh >/dev/null
+
+demo: venv
+	@$(PY) scripts/demo.py up
+
+demo-down: venv
+	@$(PY) scripts/demo.py down
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: venv
+	@bin="$$(scripts/ensure-pulumi.sh)" && export TCR_PULUMI_BIN="$$bin" && \
+	$(MAKE) --no-print-directory lint && \
+	$(VENV)/bin/pytest -q
+
+bench: venv
+	@bin="$$(scripts/ensure-pulumi.sh)" && export TCR_PULUMI_BIN="$$bin" && $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,158 @@
+"""Where the provider's credentials, region and endpoint come from.
+
+Each value is looked up on its own: stack config, then the environment, then (credentials only) the
+Tencent Cloud SDK's default chain (profile file, CVM role, TKE OIDC). The keys are the ones the Tencent
+Cloud Pulumi and Terraform providers use, so one stack config serves all of them.
+
+Nothing here is ever pickled into Pulumi state: the provider object keeps a `Settings` only in the
+process that runs it (see `InstanceProvider.__getstate__`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from tencentcloud.common import credential as tc_credential
+
+# (stack config key, environment variable) for every value the provider reads.
+SECRET_ID = ("tencentcloud:secretId", "TENCENTCLOUD_SECRET_ID")
+SECRET_KEY = ("tencentcloud:secretKey", "TENCENTCLOUD_SECRET_KEY")
+SECURITY_TOKEN = ("tencentcloud:securityToken", "TENCENTCLOUD_SECURITY_TOKEN")
+REGION = ("tencentcloud:region", "TENCENTCLOUD_REGION")
+ENDPOINT_URL = ("tcr:endpointUrl", "TENCENTCLOUD_ENDPOINT_URL")
+APP_ID = ("tcr:appId", "TENCENTCLOUD_APPID")
+CREATE_TIMEOUT = ("tcr:createTimeoutSeconds", "TCR_CREATE_TIMEOUT_SECONDS")
+UPDATE_TIMEOUT = ("tcr:updateTimeoutSeconds", "TCR_UPDATE_TIMEOUT_SECONDS")
+DELETE_TIMEOUT = ("tcr:deleteTimeoutSeconds", "TCR_DELETE_TIMEOUT_SECONDS")
+
+DEFAULT_CREATE_TIMEOUT_SECONDS = 20 * 60.0
+DEFAULT_UPDATE_TIMEOUT_SECONDS = 10 * 60.0
+DEFAULT_DELETE_TIMEOUT_SECONDS = 10 * 60.0
+
+
+class SettingsError(ValueError):
+    """A configuration value is present but unusable."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where API calls go: the real cloud (https, per-service host) or one override host."""
+
+    scheme: str = "https"
+    host: str | None = None  # "host:port"; None means the SDK's `<service>.tencentcloudapi.com`
+
+    @classmethod
+    def parse(cls, url: str | None) -> Endpoint:
+        if not url:
+            return cls()
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SettingsError(
+                f"endpoint URL {url!r} ({ENDPOINT_URL[0]} / {ENDPOINT_URL[1]}) is not a URL such as "
+                "http://127.0.0.1:9000"
+            )
+        return cls(scheme=parts.scheme, host=parts.netloc)
+
+    def describe(self) -> str:
+        return f"{self.scheme}://{self.host}" if self.host else "the Tencent Cloud API (https)"
+
+
+@dataclass(frozen=True)
+class CredentialSource:
+    """Credentials and a human description of where they came from (never the key itself)."""
+
+    credential: object = field(repr=False)
+    origin: str
+
+    @property
+    def secret_id_hint(self) -> str:
+        secret_id = str(getattr(self.credential, "secret_id", "") or "")
+        if len(secret_id) <= 8:
+            return "****"
+        return f"{secret_id[:4]}****{secret_id[-4:]}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved provider settings. Built in the provider process from the stack config and environment."""
+
+    config: Mapping[str, str] = field(default_factory=dict, repr=False)
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
+
+    def lookup(self, key: tuple[str, str]) -> str | None:
+        config_key, env_var = key
+        for value in (self.config.get(config_key), self.environ.get(env_var)):
+            if value is not None and str(value) != "":
+                return str(value)
+        return None
+
+    @property
+    def default_region(self) -> str | None:
+        return self.lookup(REGION)
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint.parse(self.lookup(ENDPOINT_URL))
+
+    @property
+    def app_id(self) -> str | None:
+        return self.lookup(APP_ID)
+
+    def seconds(self, key: tuple[str, str], default: float) -> float:
+        raw = self.lookup(key)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if value <= 0:
+            raise SettingsError(f"{key[0]} / {key[1]} must be a positive number of seconds, got {raw!r}")
+        return value
+
+    @property
+    def create_timeout(self) -> float:
+        return self.seconds(CREATE_TIMEOUT, DEFAULT_CREATE_TIMEOUT_SECONDS)
+
+    @property
+    def update_timeout(self) -> float:
+        return self.seconds(UPDATE_TIMEOUT, DEFAULT_UPDATE_TIMEOUT_SECONDS)
+
+    @property
+    def delete_timeout(self) -> float:
+        return self.seconds(DELETE_TIMEOUT, DEFAULT_DELETE_TIMEOUT_SECONDS)
+
+    def credentials(self) -> CredentialSource:
+        """The credentials to sign with; each of id, key and token is looked up on its own."""
+        secret_id = self.lookup(SECRET_ID)
+        secret_key = self.lookup(SECRET_KEY)
+        token = self.lookup(SECURITY_TOKEN)
+        if secret_id and secret_key:
+            origin = " and ".join(sorted({_origin(self, SECRET_ID), _origin(self, SECRET_KEY)}))
+            return CredentialSource(tc_credential.Credential(secret_id, secret_key, token), origin)
+        if secret_id or secret_key:
+            missing = SECRET_KEY if secret_id else SECRET_ID
+            raise SettingsError(
+                f"only half of the credentials are set: also set {missing[0]} "
+                f"(pulumi config set --secret {missing[0]} ...) or the environment variable {missing[1]}"
+            )
+        try:
+            chained = tc_credential.DefaultCredentialProvider().get_credentials()
+        except Exception as exc:
+            raise SettingsError(
+                "no Tencent Cloud credentials found: set tencentcloud:secretId and tencentcloud:secretKey "
+                "(pulumi config set --secret tencentcloud:secretKey ...), or TENCENTCLOUD_SECRET_ID and "
+                "TENCENTCLOUD_SECRET_KEY, or a ~/.tencentcloud/credentials profile, a CVM role or TKE OIDC "
+                f"({type(exc).__name__})"
+            ) from None
+        return CredentialSource(chained, "the Tencent Cloud SDK default chain (profile, CVM role or TKE OIDC)")
+
+
+def _origin(settings: Settings, key: tuple[str, str]) -> str:
+    config_key, env_var = key
+    if settings.config.get(config_key):
+        return f"stack config {config_key}"
+    return f"environment {env_var}"
