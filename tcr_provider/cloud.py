@@ -347,7 +347,7 @@ class TcrCloud:
             retry = error.is_transient or (repeatable and error.is_network)
             if not retry or attempt >= MAX_ATTEMPTS:
                 raise error
-            time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
+            time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))))
 
     def _error(self, exc: TencentCloudSDKException, action: str, registry: str) -> ApiError:
         code = str(exc.code or "ClientError")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+from pulumi.output import Unknown
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -24,7 +25,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-# Pulumi's marker for a value not known until apply (pulumi.runtime.rpc.UNKNOWN).
+# Pulumi's marker for a value not known until apply, as it travels on the wire (pulumi.runtime.rpc.UNKNOWN);
+# the dynamic provider server hands such values to check and diff as `pulumi.output.Unknown` objects.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 # --- Names -------------------------------------------------------------------------------------------
@@ -211,7 +213,7 @@ OUTPUT_KEYS = (
 
 
 def is_unknown(value: Any) -> bool:
-    if value == UNKNOWN:
+    if isinstance(value, Unknown) or value == UNKNOWN:
         return True
     if isinstance(value, Mapping):
         return any(is_unknown(v) for v in value.values())

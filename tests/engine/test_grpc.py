@@ -1,0 +1,265 @@
+"""The provider as the Pulumi engine drives it: `python -m pulumi.dynamic` over gRPC, with the engine's
+own call sequences for preview, up, refresh and destroy."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import dill
+import grpc
+import pytest
+from google.protobuf import struct_pb2
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from tcr_provider import InstanceProvider
+from tcr_provider.emulator import Emulator
+from tcr_provider.spec import UNKNOWN
+
+from ..support import Control, configured_provider, provider_config, sdk_call
+
+TYPE = "pulumi-python:dynamic/tcr:Instance"
+PROVIDER = serialize_provider(InstanceProvider())
+
+
+def urn(name: str) -> str:
+    return f"urn:pulumi:dev::tcr-registries::{TYPE}::{name}"
+
+
+def struct(props: dict[str, Any]) -> struct_pb2.Struct:
+    return asyncio.run(rpc.serialize_properties(props, {}))
+
+
+def plain(value: struct_pb2.Struct) -> dict[str, Any]:
+    result: dict[str, Any] = rpc.deserialize_properties(value, keep_unknowns=True)
+    return result
+
+
+class Engine:
+    """Speaks to the dynamic provider server the way the Pulumi engine does."""
+
+    def __init__(self, stub: provider_pb2_grpc.ResourceProviderStub) -> None:
+        self.stub = stub
+
+    def check(self, name: str, olds: dict[str, Any], news: dict[str, Any]) -> provider_pb2.CheckResponse:
+        return self.stub.Check(
+            provider_pb2.CheckRequest(urn=urn(name), olds=struct(olds), news=struct({**news, "__provider": PROVIDER}))
+        )
+
+    def checked(self, name: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        response = self.check(name, olds, news)
+        assert list(response.failures) == []
+        return plain(response.inputs)
+
+    def diff(self, name: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> provider_pb2.DiffResponse:
+        return self.stub.Diff(provider_pb2.DiffRequest(id=id_, urn=urn(name), olds=struct(olds), news=struct(news)))
+
+    def create(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        response = self.stub.Create(provider_pb2.CreateRequest(urn=urn(name), properties=struct(inputs)))
+        return response.id, plain(response.properties)
+
+    def read(
+        self, name: str, id_: str, properties: dict[str, Any], inputs: dict[str, Any] | None = None
+    ) -> provider_pb2.ReadResponse:
+        return self.stub.Read(
+            provider_pb2.ReadRequest(
+                id=id_, urn=urn(name), properties=struct(properties), inputs=struct(inputs or {})
+            )
+        )
+
+    def update(self, name: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        response = self.stub.Update(
+            provider_pb2.UpdateRequest(id=id_, urn=urn(name), olds=struct(olds), news=struct(news))
+        )
+        return plain(response.properties)
+
+    def delete(self, name: str, id_: str, properties: dict[str, Any]) -> None:
+        self.stub.Delete(provider_pb2.DeleteRequest(id=id_, urn=urn(name), properties=struct(properties)))
+
+    def up(self, name: str, news: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A new resource in `pulumi up`: Check, then Create."""
+        return self.create(name, self.checked(name, {}, news))
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    with Emulator(create_seconds=0.2, delete_seconds=0.2, modify_seconds=0.2, rate_limit=0) as emu:
+        yield emu
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Emulator) -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    assert process.stdout is not None
+    port = int(process.stdout.readline().decode().strip())
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    stub = provider_pb2_grpc.ResourceProviderStub(channel)
+    stub.Configure(provider_pb2.ConfigureRequest(args=struct(provider_config(emulator))))
+    yield stub
+    channel.close()
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def engine(server: provider_pb2_grpc.ResourceProviderStub, emulator: Emulator) -> Iterator[Engine]:
+    control = Control(emulator.endpoint_url)
+    control.reset()
+    yield Engine(server)
+    control.reset()
+
+
+@pytest.fixture
+def control(emulator: Emulator) -> Control:
+    return Control(emulator.endpoint_url)
+
+
+def test_preview_of_a_new_instance_with_unknown_values(engine: Engine, control: Control) -> None:
+    response = engine.check("apps", {}, {"name": "team-apps", "tags": {"team": UNKNOWN}})
+    assert list(response.failures) == []
+    inputs = plain(response.inputs)
+    assert isinstance(inputs["tags"]["team"], Unknown)
+    assert inputs["region"] == "ap-guangzhou"
+    assert control.instances() == []
+    assert control.requests("CreateInstance") == 0
+
+
+def test_preview_rejects_bad_input_with_the_state_key(engine: Engine, control: Control) -> None:
+    response = engine.check("apps", {}, {"name": "Team_Apps", "tags": {f"k{i}": "v" for i in range(11)}})
+    assert sorted(f.property for f in response.failures) == ["name", "tags"]
+    assert control.requests("CreateInstance") == 0
+
+
+def test_create_then_a_no_change_up_is_silent(engine: Engine, control: Control) -> None:
+    news = {"name": "team-apps", "tags": {"team": "a"}, "instanceType": "standard"}
+    registry_id, outs = engine.up("apps", news)
+    assert outs["registryId"] == registry_id and outs["status"] == "Running"
+    assert outs["__provider"] == PROVIDER
+    writes = {a: control.requests(a) for a in ("CreateInstance", "ModifyInstance", "ModifyResourceTags")}
+
+    inputs = engine.checked("apps", {k: v for k, v in outs.items() if k in news}, news)
+    diff = engine.diff("apps", registry_id, outs, {**inputs, "__provider": PROVIDER})
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE
+    assert {a: control.requests(a) for a in writes} == writes
+
+
+def test_in_place_update_keeps_the_registry(engine: Engine, control: Control) -> None:
+    registry_id, outs = engine.up("apps", {"name": "team-apps", "tags": {"team": "a"}})
+    news = engine.checked("apps", outs, {"name": "team-apps", "tags": {"team": "b"}})
+    news["__provider"] = PROVIDER
+    diff = engine.diff("apps", registry_id, outs, news)
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert list(diff.replaces) == []
+    updated = engine.update("apps", registry_id, outs, news)
+    assert updated["tags"] == {"team": "b"}
+    assert updated["registryId"] == registry_id
+    assert [i["RegistryId"] for i in control.instances()] == [registry_id]
+
+
+def test_rename_creates_the_new_instance_before_deleting_the_old(engine: Engine, control: Control) -> None:
+    old_id, outs = engine.up("apps", {"name": "team-apps"})
+    news = {**engine.checked("apps", outs, {"name": "team-apps-2"}), "__provider": PROVIDER}
+    diff = engine.diff("apps", old_id, outs, news)
+    assert list(diff.replaces) == ["name"] and not diff.deleteBeforeReplace
+    new_id, new_outs = engine.create("apps", news)
+    assert {i["RegistryName"] for i in control.instances()} == {"team-apps", "team-apps-2"}
+    engine.delete("apps", old_id, outs)
+    assert [i["RegistryId"] for i in control.instances()] == [new_id]
+    assert new_outs["domain"] == "team-apps-2.tencentcloudcr.com"
+
+
+def test_region_change_deletes_the_old_instance_first(engine: Engine, control: Control) -> None:
+    old_id, outs = engine.up("apps", {"name": "team-apps"})
+    news = {**engine.checked("apps", outs, {"name": "team-apps", "region": "ap-singapore"}), "__provider": PROVIDER}
+    diff = engine.diff("apps", old_id, outs, news)
+    assert list(diff.replaces) == ["region"] and diff.deleteBeforeReplace
+    engine.delete("apps", old_id, outs)
+    assert control.instances() == []  # delete returned only once the instance was gone
+    new_id, new_outs = engine.create("apps", news)
+    [instance] = control.instances()
+    assert (instance["RegistryId"], instance["RegionName"]) == (new_id, "ap-singapore")
+    assert new_outs["cosBucketRegion"] == "ap-singapore"
+
+
+def test_refresh_reports_drift_then_up_converges(engine: Engine, emulator: Emulator, control: Control) -> None:
+    news = {"name": "team-apps", "tags": {"team": "a"}}
+    registry_id, outs = engine.up("apps", news)
+    resource = f"qcs::tcr:ap-guangzhou:uin/:instance/{registry_id}"
+    sdk_call(emulator, "tag", "ModifyResourceTags", {"Resource": resource, "ReplaceTags": [
+        {"TagKey": "team", "TagValue": "b"}, {"TagKey": "added", "TagValue": "by-hand"}]})  # fmt: skip
+    sdk_call(emulator, "tcr", "ModifyInstance", {"RegistryId": registry_id, "RegistryType": "premium"})
+    time.sleep(0.4)
+
+    refreshed = engine.read("apps", registry_id, outs)
+    assert refreshed.id == registry_id
+    live_outs, live_inputs = plain(refreshed.properties), plain(refreshed.inputs)
+    assert live_inputs["tags"] == {"team": "b", "added": "by-hand"}
+    assert live_inputs["instanceType"] == "premium"
+    assert live_outs["tags"] == live_inputs["tags"]
+
+    inputs = {**engine.checked("apps", live_inputs, news), "__provider": PROVIDER}
+    diff = engine.diff("apps", registry_id, live_outs, inputs)
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME and list(diff.replaces) == []
+    converged = engine.update("apps", registry_id, live_outs, inputs)
+    assert converged["tags"] == {"team": "a"} and converged["instanceType"] == "basic"
+    again = plain(engine.read("apps", registry_id, converged).properties)
+    diff = engine.diff("apps", registry_id, again, inputs)
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE
+
+
+def test_refresh_after_the_instance_vanished(engine: Engine, emulator: Emulator, control: Control) -> None:
+    registry_id, outs = engine.up("apps", {"name": "team-apps"})
+    sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": registry_id})
+    time.sleep(0.4)
+    refreshed = engine.read("apps", registry_id, outs)
+    assert refreshed.id == ""
+    assert {k for k in plain(refreshed.properties) if not k.startswith("__")} == set()
+
+
+def test_destroy_waits_until_gone(engine: Engine, control: Control) -> None:
+    registry_id, outs = engine.up("apps", {"name": "team-apps"})
+    engine.delete("apps", registry_id, outs)
+    assert control.instances() == []
+    assert control.state()["buckets"] == [outs["cosBucket"]]
+
+
+def test_get_reads_an_existing_instance_by_id(engine: Engine, control: Control) -> None:
+    registry_id, outs = engine.up("apps", {"name": "team-apps", "region": "ap-singapore"})
+    response = engine.read("ref", registry_id, {}, inputs={"region": "ap-singapore", "__provider": PROVIDER})
+    assert response.id == registry_id
+    assert plain(response.properties)["domain"] == outs["domain"]
+
+
+def test_errors_reach_the_engine_with_action_code_and_request_id(engine: Engine, control: Control) -> None:
+    inputs = engine.checked("apps", {}, {"name": "team-apps"})
+    control.fault({"action": "CreateInstance", "error": "OperationDenied.QuotaOverLimit"})
+    with pytest.raises(grpc.RpcError) as failure:
+        engine.create("apps", inputs)
+    details = failure.value.details() or ""
+    assert "CreateInstance" in details and "OperationDenied.QuotaOverLimit" in details
+    assert "RequestId" in details and "team-apps" in details
+
+
+def test_serialized_provider_holds_no_credentials(emulator: Emulator) -> None:
+    configured = configured_provider(provider_config(emulator))
+    configured.cloud.credentials  # noqa: B018  (resolves and caches the credentials)
+    for serialized in (PROVIDER, serialize_provider(configured)):
+        raw = base64.b64decode(serialized)
+        assert emulator.secret_key.encode() not in raw
+        assert emulator.secret_id.encode() not in raw
+        assert b"endpoint" not in raw.lower()
+        restored = dill.loads(raw)
+        assert isinstance(restored, InstanceProvider)
+    assert len(PROVIDER) < 400

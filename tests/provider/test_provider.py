@@ -1,0 +1,392 @@
+"""InstanceProvider's lifecycle methods against the emulator, through the real SDK."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tcr_provider import InstanceProvider
+from tcr_provider.spec import OUTPUT_KEYS, UNKNOWN
+
+from ..support import Control
+
+Checked = Callable[..., dict[str, Any]]
+
+
+def create(provider: InstanceProvider, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    result = provider.create(inputs)
+    assert result.outs is not None
+    return result.id, dict(result.outs)
+
+
+# --- check ----------------------------------------------------------------------------------------------
+def test_check_resolves_region_from_config_and_fills_defaults(provider: InstanceProvider) -> None:
+    result = provider.check({}, {"name": "team-apps", "__provider": "x"})
+    assert result.failures == []
+    assert result.inputs["region"] == "ap-guangzhou"
+    assert result.inputs["instanceType"] == "basic"
+    assert "__provider" not in result.inputs
+
+
+def test_check_rejects_a_taken_name_at_preview(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    create(provider, checked(name="team-apps"))
+    result = provider.check({}, {"name": "team-apps"})
+    assert [f.property for f in result.failures] == ["name"]
+    assert "already taken" in result.failures[0].reason
+    assert "adopt_existing" in result.failures[0].reason
+
+
+def test_check_accepts_a_taken_name_when_adopting(provider: InstanceProvider, checked: Checked) -> None:
+    create(provider, checked(name="team-apps"))
+    assert provider.check({}, {"name": "team-apps", "adoptExisting": True}).failures == []
+
+
+def test_check_asks_the_api_only_about_new_names(provider: InstanceProvider, control: Control) -> None:
+    olds = {"name": "team-apps", "region": "ap-guangzhou"}
+    provider.check(olds, {"name": "team-apps", "instanceType": "premium"})
+    assert control.requests("CheckInstanceName") == 0
+    provider.check(olds, {"name": "team-apps-2"})
+    assert control.requests("CheckInstanceName") == 1
+
+
+def test_check_still_passes_when_the_api_is_unreachable(
+    make_provider: Callable[..., InstanceProvider], capfd: pytest.CaptureFixture[str]
+) -> None:
+    provider = make_provider(**{"tcr:endpointUrl": "http://127.0.0.1:9"})
+    result = provider.check({}, {"name": "team-apps"})
+    assert result.failures == []
+    assert "could not check whether the name" in capfd.readouterr().err
+
+
+def test_check_reports_bad_fields_by_state_key(provider: InstanceProvider) -> None:
+    result = provider.check({}, {"name": "Team_Apps", "instanceType": "huge", "tags": {"": "x"}})
+    assert sorted(f.property for f in result.failures) == ["instanceType", "name", "tags"]
+
+
+# --- diff -----------------------------------------------------------------------------------------------
+@pytest.fixture
+def existing(checked: Checked) -> dict[str, Any]:
+    outs = checked(name="team-apps", tags={"team": "a"})
+    outs.update({key: "x" for key in OUTPUT_KEYS})
+    outs["__provider"] = "old-pickle"
+    return outs
+
+
+def test_diff_without_changes_is_silent(provider: InstanceProvider, existing: dict[str, Any]) -> None:
+    news = {k: v for k, v in existing.items() if k not in OUTPUT_KEYS}
+    news["__provider"] = "new-pickle"
+    news["prepaidPeriod"] = None
+    result = provider.diff("tcr-1", existing, news)
+    assert result.changes is False
+    assert result.replaces == []
+
+
+@pytest.mark.parametrize("key", ["tags", "instanceType", "deletionProtection", "enableCosVersioning"])
+def test_diff_updates_in_place(provider: InstanceProvider, existing: dict[str, Any], key: str) -> None:
+    value = {"tags": {"team": "b"}, "instanceType": "premium"}.get(key, True)
+    result = provider.diff("tcr-1", existing, {**existing, key: value})
+    assert result.changes is True
+    assert result.replaces == []
+
+
+@pytest.mark.parametrize("key", ["deleteBucket", "renewFlag", "adoptExisting"])
+def test_diff_of_state_only_inputs_updates_without_replacing(
+    provider: InstanceProvider, existing: dict[str, Any], key: str
+) -> None:
+    value = "auto" if key == "renewFlag" else True
+    result = provider.diff("tcr-1", existing, {**existing, key: value})
+    assert (result.changes, result.replaces) == (True, [])
+
+
+def test_rename_replaces_creating_first(provider: InstanceProvider, existing: dict[str, Any]) -> None:
+    result = provider.diff("tcr-1", existing, {**existing, "name": "team-apps-2"})
+    assert result.replaces == ["name"]
+    assert result.delete_before_replace is False
+
+
+def test_region_change_replaces_delete_first(provider: InstanceProvider, existing: dict[str, Any]) -> None:
+    result = provider.diff("tcr-1", existing, {**existing, "region": "ap-singapore"})
+    assert result.replaces == ["region"]
+    assert result.delete_before_replace is True
+
+
+def test_region_and_name_change_replaces_creating_first(
+    provider: InstanceProvider, existing: dict[str, Any]
+) -> None:
+    result = provider.diff("tcr-1", existing, {**existing, "region": "ap-singapore", "name": "team-apps-sg"})
+    assert sorted(result.replaces or []) == ["name", "region"]
+    assert result.delete_before_replace is False
+
+
+@pytest.mark.parametrize("key", ["chargeType", "enableCosMaz", "syncTagsToBucket"])
+def test_purchase_time_settings_replace(provider: InstanceProvider, existing: dict[str, Any], key: str) -> None:
+    value = "prepaid" if key == "chargeType" else True
+    assert provider.diff("tcr-1", existing, {**existing, key: value}).replaces == [key]
+
+
+def test_unknown_values_count_as_changes(provider: InstanceProvider, existing: dict[str, Any]) -> None:
+    assert provider.diff("tcr-1", existing, {**existing, "tags": {"team": UNKNOWN}}).replaces == []
+    assert provider.diff("tcr-1", existing, {**existing, "tags": {"team": UNKNOWN}}).changes is True
+    assert provider.diff("tcr-1", existing, {**existing, "name": UNKNOWN}).replaces == ["name"]
+
+
+def test_whole_number_floats_equal_ints(provider: InstanceProvider, existing: dict[str, Any]) -> None:
+    olds = {**existing, "chargeType": "prepaid", "prepaidPeriod": 12}
+    assert provider.diff("tcr-1", olds, {**olds, "prepaidPeriod": 12.0}).changes is False
+
+
+# --- create ---------------------------------------------------------------------------------------------
+def test_create_tags_at_purchase_and_waits_until_running(
+    provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
+) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps", tags={"team": "a"}, instanceType="standard"))
+    assert outs["registryId"] == registry_id
+    assert outs["status"] == "Running"
+    assert outs["domain"] == "team-apps.tencentcloudcr.com"
+    assert outs["vpcDomain"] == "team-apps-vpc.tencentcloudcr.com"
+    assert outs["cosBucket"] == f"{registry_id}-{emulator.app_id}"
+    assert outs["cosBucketRegion"] == "ap-guangzhou"
+    assert outs["regionId"] == 1
+    assert outs["tags"] == {"team": "a"}
+    assert control.requests("CreateInstance") == 1
+    assert control.requests("ModifyResourceTags") == 0  # no untagged window: tags went with the purchase
+    [instance] = control.instances()
+    assert instance["TagSpecification"]["Tags"] == [{"Key": "team", "Value": "a"}]
+    assert outs["cosBucket"] in control.state()["buckets"]
+
+
+def test_create_echoes_every_input(provider: InstanceProvider, checked: Checked) -> None:
+    inputs = checked(name="team-apps", chargeType="prepaid", prepaidPeriod=12.0, renewFlag="auto")
+    _, outs = create(provider, inputs)
+    assert {k: outs[k] for k in inputs} == inputs
+    assert set(OUTPUT_KEYS) <= set(outs)
+    assert outs["expiredAt"]
+
+
+def test_failed_creation_reports_the_reason_fast_and_leaves_nothing(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    control.fault({"action": "CreateInstance", "final_status": "FailedCreated"})
+    started = time.monotonic()
+    with pytest.raises(RuntimeError) as failure:
+        provider.create(checked(name="team-apps"))
+    assert time.monotonic() - started < 30
+    message = str(failure.value)
+    assert "FailedCreated" in message
+    assert "deleted" in message
+    assert control.instances() == []
+    assert control.state()["buckets"] == []
+
+
+def test_creation_past_the_timeout_is_cleaned_up(
+    make_provider: Callable[..., InstanceProvider], control: Control
+) -> None:
+    provider = make_provider(**{"tcr:createTimeoutSeconds": "0.5"})
+    control.fault({"action": "CreateInstance", "final_status": "Deploying"})
+    inputs = provider.check({}, {"name": "team-apps"}).inputs
+    with pytest.raises(RuntimeError, match=r"was not Running after 0s.*tcr:createTimeoutSeconds"):
+        provider.create(inputs)
+    assert control.instances() == []
+
+
+def test_lost_create_answer_keeps_exactly_one_instance(
+    provider: InstanceProvider, checked: Checked, control: Control, capfd: pytest.CaptureFixture[str]
+) -> None:
+    control.fault({"action": "CreateInstance", "drop_response": True})
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    [instance] = control.instances()
+    assert instance["RegistryId"] == registry_id
+    assert outs["status"] == "Running"
+    assert "answer was lost" in capfd.readouterr().err
+
+
+def test_adopt_existing_takes_over_without_creating(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    first_id, _ = create(provider, checked(name="team-apps", tags={"old": "1"}))
+    adopted_id, outs = create(provider, checked(name="team-apps", tags={"new": "2"}, adoptExisting=True))
+    assert adopted_id == first_id
+    assert control.requests("CreateInstance") == 1
+    assert outs["tags"] == {"new": "2"}
+    [instance] = control.instances()
+    assert instance["TagSpecification"]["Tags"] == [{"Key": "new", "Value": "2"}]
+
+
+def test_adopt_existing_refuses_when_purchase_settings_differ(
+    provider: InstanceProvider, checked: Checked
+) -> None:
+    create(provider, checked(name="team-apps"))
+    with pytest.raises(RuntimeError, match="enableCosMaz"):
+        provider.create(checked(name="team-apps", enableCosMaz=True, adoptExisting=True))
+
+
+def test_adopt_existing_creates_when_nothing_exists(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    create(provider, checked(name="team-apps", adoptExisting=True))
+    assert control.requests("CreateInstance") == 1
+
+
+# --- read -----------------------------------------------------------------------------------------------
+def test_read_makes_one_call_and_reports_drift(
+    provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
+) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps", tags={"team": "a"}))
+    provider.update(registry_id, outs, {**outs, "tags": {"team": "b", "extra": "1"}, "instanceType": "premium"})
+    before = control.requests("DescribeInstances")
+    result = provider.read(registry_id, outs)
+    assert control.requests("DescribeInstances") == before + 1
+    assert control.requests("GetUserAppId") <= 1
+    assert result.inputs is not None and result.outs is not None
+    assert result.inputs["tags"] == {"team": "b", "extra": "1"}
+    assert result.inputs["instanceType"] == "premium"
+    assert result.outs["tags"] == result.inputs["tags"]
+    assert result.inputs["deleteBucket"] is False  # never reported by the API: kept from state
+
+
+def test_read_of_a_vanished_instance_says_gone(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    provider.delete(registry_id, outs)
+    result = provider.read(registry_id, outs)
+    assert (result.id, result.outs) == (None, {})
+
+
+def test_read_by_id_and_region_only(provider: InstanceProvider, checked: Checked) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps", region="ap-singapore"))
+    result = provider.read(registry_id, {"region": "ap-singapore"})
+    assert result.outs is not None
+    assert result.outs["name"] == "team-apps"
+    assert result.outs["domain"] == outs["domain"]
+
+
+def test_read_does_not_wait_for_transitional_states(
+    make_provider: Callable[..., InstanceProvider], checked: Checked, control: Control
+) -> None:
+    provider = make_provider()
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    provider.cloud.call("tcr", "ap-guangzhou", "DeleteInstance", {"RegistryId": registry_id}, registry="t")
+    result = provider.read(registry_id, outs)
+    assert result.outs is not None and result.outs["status"] == "Deleting"
+
+
+# --- update ---------------------------------------------------------------------------------------------
+def test_tag_update_sends_only_the_difference(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps", tags={"keep": "1", "change": "a", "drop": "x"}))
+    news = {**outs, "tags": {"keep": "1", "change": "b", "add": "y"}}
+    result = provider.update(registry_id, outs, news)
+    assert result.outs is not None and result.outs["tags"] == news["tags"]
+    assert control.requests("ModifyResourceTags") == 1
+    assert control.requests("ModifyInstance") == 0
+    [instance] = control.instances()
+    assert {t["Key"]: t["Value"] for t in instance["TagSpecification"]["Tags"]} == news["tags"]
+
+
+def test_type_change_waits_until_applied(provider: InstanceProvider, checked: Checked, control: Control) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    result = provider.update(registry_id, outs, {**outs, "instanceType": "premium"})
+    assert result.outs is not None and result.outs["instanceType"] == "premium"
+    assert control.instances()[0]["RegistryType"] == "premium"
+
+
+def test_deletion_protection_and_versioning_update(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    result = provider.update(registry_id, outs, {**outs, "deletionProtection": True, "enableCosVersioning": True})
+    assert result.outs is not None
+    assert (result.outs["deletionProtection"], result.outs["enableCosVersioning"]) == (True, True)
+    [instance] = control.instances()
+    assert (instance["DeletionProtection"], instance["EnableCosVersioning"]) == (True, True)
+
+
+def test_state_only_change_calls_no_api(provider: InstanceProvider, checked: Checked, control: Control) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    writes_before = {a: control.requests(a) for a in ("ModifyInstance", "ModifyResourceTags")}
+    result = provider.update(registry_id, outs, {**outs, "deleteBucket": True})
+    assert result.outs is not None and result.outs["deleteBucket"] is True
+    assert {a: control.requests(a) for a in writes_before} == writes_before
+
+
+def test_conflicts_on_modify_are_retried(provider: InstanceProvider, checked: Checked, control: Control) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    control.fault({"action": "ModifyInstance", "error": "InternalError.ErrorConflict", "count": 2})
+    result = provider.update(registry_id, outs, {**outs, "deletionProtection": True})
+    assert result.outs is not None and result.outs["deletionProtection"] is True
+    assert control.requests("ModifyInstance") == 3
+
+
+# --- delete ---------------------------------------------------------------------------------------------
+def test_delete_refuses_while_protected(provider: InstanceProvider, checked: Checked, control: Control) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps", deletionProtection=True))
+    with pytest.raises(RuntimeError, match="deletion protection is on.*deletion_protection=False"):
+        provider.delete(registry_id, outs)
+    assert control.requests("DeleteInstance") == 0
+    assert len(control.instances()) == 1
+
+
+def test_delete_keeps_the_bucket_by_default(provider: InstanceProvider, checked: Checked, control: Control) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    provider.delete(registry_id, outs)
+    assert control.instances() == []
+    assert control.state()["buckets"] == [outs["cosBucket"]]
+
+
+def test_delete_bucket_removes_it(provider: InstanceProvider, checked: Checked, control: Control) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps", deleteBucket=True))
+    provider.delete(registry_id, outs)
+    assert control.state()["buckets"] == []
+
+
+def test_delete_of_an_instance_already_gone_succeeds(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    provider.delete(registry_id, outs)
+    provider.delete(registry_id, outs)
+    assert control.requests("DeleteInstance") == 1
+
+
+def test_delete_refused_by_the_api_reports_its_reason(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    control.fault({"action": "DeleteInstance", "error": "FailedOperation.PreconditionFailed"})
+    with pytest.raises(Exception) as failure:
+        provider.delete(registry_id, outs)
+    message = str(failure.value)
+    assert "DeleteInstance" in message and "FailedOperation.PreconditionFailed" in message
+    assert registry_id in message and "RequestId" in message
+    assert "namespaces" in message
+    assert len(control.instances()) == 1
+
+
+# --- errors and credentials -----------------------------------------------------------------------------
+def test_throttling_is_retried_with_backoff(provider: InstanceProvider, checked: Checked, control: Control) -> None:
+    control.fault({"action": "CreateInstance", "error": "RequestLimitExceeded", "count": 3})
+    registry_id, _ = create(provider, checked(name="team-apps"))
+    assert control.requests("CreateInstance") == 4
+    assert [i["RegistryId"] for i in control.instances()] == [registry_id]
+
+
+def test_auth_failure_is_not_retried_and_names_the_source_not_the_key(
+    make_provider: Callable[..., InstanceProvider], control: Control, emulator: Any
+) -> None:
+    provider = make_provider(**{"tencentcloud:secretKey": "wrong-key-0123456789"})
+    inputs = provider.check({}, {"name": "team-apps"}).inputs
+    with pytest.raises(Exception) as failure:
+        provider.create(inputs)
+    message = str(failure.value)
+    assert "AuthFailure.SignatureFailure" in message
+    assert "stack config tencentcloud:secretId" in message
+    assert "wrong-key-0123456789" not in message
+    assert emulator.secret_id not in message
+    assert control.requests("CreateInstance") == 1
