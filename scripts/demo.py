@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -36,9 +37,7 @@ def step(text: str) -> None:
 
 def ensure_cli() -> Path:
     step("Pulumi CLI")
-    found = subprocess.run(
-        [str(ROOT / "scripts" / "ensure-pulumi.sh")], check=True, stdout=subprocess.PIPE, text=True
-    )
+    found = subprocess.run([str(ROOT / "scripts" / "ensure-pulumi.sh")], check=True, stdout=subprocess.PIPE, text=True)
     return Path(found.stdout.strip().splitlines()[-1])
 
 
@@ -107,7 +106,8 @@ def pulumi(env: dict[str, str], *args: str, check: bool = True) -> int:
 
 def write_env_file(env: dict[str, str]) -> None:
     lines = [f"export {key}={shlex.quote(value)}" for key, value in env.items()]
-    ENV_FILE.write_text("# Source this file to run pulumi by hand against the demo emulator.\n" + "\n".join(lines) + "\n")
+    header = "# Source this file to run pulumi by hand against the demo emulator.\n"
+    ENV_FILE.write_text(header + "\n".join(lines) + "\n")
 
 
 def up() -> None:
@@ -158,10 +158,8 @@ def down() -> None:
         pulumi(env, "stack", "select", "--create", STACK)
         pulumi(env, "destroy", "--yes", "--skip-preview")
         step("stopping the emulator")
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(int(known["pid"]), signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     EMULATOR_FILE.unlink()
     print("demo torn down")
 

@@ -42,6 +42,9 @@ if [[ -z "${TCR_PULUMI_FORCE_BUILD:-}" ]] && command -v pulumi >/dev/null 2>&1; 
 fi
 
 if complete_install "$BIN" && [[ "$("$BIN/pulumi" version 2>/dev/null)" == "v$PULUMI_VERSION" ]]; then
+  # The language host is this project's own file: refresh the cached copy whenever it changes.
+  cmp -s "$HERE/pulumi-language-python" "$BIN/pulumi-language-python" \
+    || install -m 0755 "$HERE/pulumi-language-python" "$BIN/pulumi-language-python"
   say "using cached CLI $BIN (v$PULUMI_VERSION)"
   echo "$BIN"
   exit 0

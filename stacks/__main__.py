@@ -1,7 +1,9 @@
 """The registries of a platform team, declared from stack config.
 
 Each stack lists its registries under `tcr-registries:registries` (see stacks/Pulumi.dev.yaml); every
-entry becomes one TCR Enterprise instance, and the stack exports how to reach each one.
+entry becomes one TCR Enterprise instance, and the stack exports how to reach each one. An entry's `key`
+(default: its name) is the resource's name in the stack: keep it when renaming a registry, so the rename
+replaces that registry instead of declaring a second one.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ common_tags: dict[str, str] = config.get_object("commonTags") or {}
 for entry in config.require_object("registries"):
     declared: dict[str, Any] = dict(entry)
     name = declared.pop("name")
+    key = declared.pop("key", name)
     tags = {**common_tags, **declared.pop("tags", {})}
-    registry = Instance(name, InstanceArgs(name=name, tags=tags, **declared))
+    registry = Instance(key, InstanceArgs(name=name, tags=tags, **declared))
     pulumi.export(
-        name,
+        key,
         {
             "registryId": registry.registry_id,
             "domain": registry.domain,

@@ -74,6 +74,7 @@ class InstanceProvider(ResourceProvider):
         self._settings: Settings | None = None
         self._cloud: TcrCloud | None = None
         self._lock = threading.Lock()
+        self._names_in_stack: set[tuple[str, str]] = set()
 
     def __getstate__(self) -> dict[str, Any]:
         # Credentials, clients and locks must never reach Pulumi state.
@@ -118,8 +119,15 @@ class InstanceProvider(ResourceProvider):
 
     def _name_failures(self, spec: InstanceSpec, olds: dict[str, Any]) -> list[Any]:
         """Ask CheckInstanceName about a new name, so a taken name fails at preview, not during up."""
-        if olds.get("name") == spec.name:
-            return []
+        # For a replacement the engine checks the inputs a second time with no old inputs. When the name
+        # stays (a region change), it is taken by the very instance being replaced; the first check of
+        # this run, in this process, recorded that.
+        with self._lock:
+            if olds.get("name") == spec.name:
+                self._names_in_stack.add((spec.name, str(olds.get("region"))))
+                return []
+            if any(name == spec.name for name, _ in self._names_in_stack):
+                return []
         try:
             verdict = self.cloud.check_name(spec.region, spec.name)
         except (ApiError, SettingsError) as exc:

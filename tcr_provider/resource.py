@@ -99,12 +99,7 @@ class Instance(Resource, module="tcr", name="Instance"):
         props.update({key: None for key in OUTPUT_KEYS})
         props.update({to_camel(name): props.get(to_camel(name)) for name in _ARG_NAMES})
         super().__init__(InstanceProvider(), resource_name, props, opts)
-
-    def translate_output_property(self, prop: str) -> str:
-        return to_snake(prop)
-
-    def translate_input_property(self, prop: str) -> str:
-        return to_camel(prop)
+        _use_python_names(self)
 
     @staticmethod
     def get(
@@ -125,4 +120,15 @@ class Instance(Resource, module="tcr", name="Instance"):
             props,
             pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
         )
+        _use_python_names(instance)
         return instance
+
+
+def _use_python_names(instance: Instance) -> None:
+    # The engine's property names are camelCase (`registryId`), and Pulumi names an output attribute after
+    # its property. Its name translation hooks would also rewrite the keys of nested dicts (tag keys such
+    # as `cost-center`), so the attributes are renamed here instead.
+    for key in [*OUTPUT_KEYS, *(to_camel(name) for name in _ARG_NAMES)]:
+        snake = to_snake(key)
+        if snake != key and key in instance.__dict__:
+            instance.__dict__[snake] = instance.__dict__.pop(key)

@@ -71,9 +71,7 @@ class Engine:
         self, name: str, id_: str, properties: dict[str, Any], inputs: dict[str, Any] | None = None
     ) -> provider_pb2.ReadResponse:
         return self.stub.Read(
-            provider_pb2.ReadRequest(
-                id=id_, urn=urn(name), properties=struct(properties), inputs=struct(inputs or {})
-            )
+            provider_pb2.ReadRequest(id=id_, urn=urn(name), properties=struct(properties), inputs=struct(inputs or {}))
         )
 
     def update(self, name: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:

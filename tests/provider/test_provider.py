@@ -31,9 +31,7 @@ def test_check_resolves_region_from_config_and_fills_defaults(provider: Instance
     assert "__provider" not in result.inputs
 
 
-def test_check_rejects_a_taken_name_at_preview(
-    provider: InstanceProvider, checked: Checked, control: Control
-) -> None:
+def test_check_rejects_a_taken_name_at_preview(provider: InstanceProvider, checked: Checked, control: Control) -> None:
     create(provider, checked(name="team-apps"))
     result = provider.check({}, {"name": "team-apps"})
     assert [f.property for f in result.failures] == ["name"]
@@ -115,9 +113,7 @@ def test_region_change_replaces_delete_first(provider: InstanceProvider, existin
     assert result.delete_before_replace is True
 
 
-def test_region_and_name_change_replaces_creating_first(
-    provider: InstanceProvider, existing: dict[str, Any]
-) -> None:
+def test_region_and_name_change_replaces_creating_first(provider: InstanceProvider, existing: dict[str, Any]) -> None:
     result = provider.diff("tcr-1", existing, {**existing, "region": "ap-singapore", "name": "team-apps-sg"})
     assert sorted(result.replaces or []) == ["name", "region"]
     assert result.delete_before_replace is False
@@ -217,9 +213,7 @@ def test_adopt_existing_takes_over_without_creating(
     assert instance["TagSpecification"]["Tags"] == [{"Key": "new", "Value": "2"}]
 
 
-def test_adopt_existing_refuses_when_purchase_settings_differ(
-    provider: InstanceProvider, checked: Checked
-) -> None:
+def test_adopt_existing_refuses_when_purchase_settings_differ(provider: InstanceProvider, checked: Checked) -> None:
     create(provider, checked(name="team-apps"))
     with pytest.raises(RuntimeError, match="enableCosMaz"):
         provider.create(checked(name="team-apps", enableCosMaz=True, adoptExisting=True))
@@ -249,9 +243,7 @@ def test_read_makes_one_call_and_reports_drift(
     assert result.inputs["deleteBucket"] is False  # never reported by the API: kept from state
 
 
-def test_read_of_a_vanished_instance_says_gone(
-    provider: InstanceProvider, checked: Checked, control: Control
-) -> None:
+def test_read_of_a_vanished_instance_says_gone(provider: InstanceProvider, checked: Checked, control: Control) -> None:
     registry_id, outs = create(provider, checked(name="team-apps"))
     provider.delete(registry_id, outs)
     result = provider.read(registry_id, outs)
@@ -277,9 +269,7 @@ def test_read_does_not_wait_for_transitional_states(
 
 
 # --- update ---------------------------------------------------------------------------------------------
-def test_tag_update_sends_only_the_difference(
-    provider: InstanceProvider, checked: Checked, control: Control
-) -> None:
+def test_tag_update_sends_only_the_difference(provider: InstanceProvider, checked: Checked, control: Control) -> None:
     registry_id, outs = create(provider, checked(name="team-apps", tags={"keep": "1", "change": "a", "drop": "x"}))
     news = {**outs, "tags": {"keep": "1", "change": "b", "add": "y"}}
     result = provider.update(registry_id, outs, news)
@@ -327,7 +317,7 @@ def test_conflicts_on_modify_are_retried(provider: InstanceProvider, checked: Ch
 # --- delete ---------------------------------------------------------------------------------------------
 def test_delete_refuses_while_protected(provider: InstanceProvider, checked: Checked, control: Control) -> None:
     registry_id, outs = create(provider, checked(name="team-apps", deletionProtection=True))
-    with pytest.raises(RuntimeError, match="deletion protection is on.*deletion_protection=False"):
+    with pytest.raises(RuntimeError, match=r"deletion protection is on.*deletion_protection=False"):
         provider.delete(registry_id, outs)
     assert control.requests("DeleteInstance") == 0
     assert len(control.instances()) == 1

@@ -127,6 +127,7 @@ def test_missing_region_says_how_to_set_it() -> None:
 def test_unknown_input_is_rejected() -> None:
     prop, reason = failure_of(props(registryType="basic"))
     assert prop == "registryType"
+    assert "remove it" in reason
 
 
 def test_every_input_has_a_change_rule_and_the_replace_set_is_as_documented() -> None:

@@ -1,0 +1,159 @@
+"""The emulated cloud's behaviour rules, each in one place.
+
+These are the emulator's own model of TCR, Tag and CAM. They are deliberately not shared with the provider:
+when the two disagree, a test fails and someone checks the real service. Rules marked [?] are not published
+by Tencent Cloud and were chosen here; change them here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Final
+
+# --- Account -------------------------------------------------------------------------------------
+
+ACCOUNT_UIN: Final = "100000000001"
+"""The emulated account's Uin (and OwnerUin: it is a root account)."""
+
+# --- Regions -------------------------------------------------------------------------------------
+
+REGION_IDS: Final[dict[str, int]] = {
+    "ap-guangzhou": 1,
+    "ap-shanghai": 4,
+    "ap-hongkong": 5,
+    "ap-shanghai-fsi": 7,  # [?] id from the CVM region list, not the TCR reference
+    "ap-beijing": 8,
+    "ap-singapore": 9,
+    "ap-shenzhen-fsi": 11,  # [?] id from the CVM region list, not the TCR reference
+    "na-siliconvalley": 15,
+    "ap-chengdu": 16,
+    "eu-frankfurt": 17,
+    "ap-seoul": 18,
+    "ap-chongqing": 19,
+    "ap-mumbai": 21,
+    "na-ashburn": 22,
+    "ap-bangkok": 23,
+    "ap-tokyo": 25,
+    "ap-nanjing": 33,
+    "ap-jakarta": 72,
+    "sa-saopaulo": 74,
+}
+"""Regions where TCR Enterprise is served, with the numeric RegionId DescribeInstances reports."""
+
+# --- Instance names ------------------------------------------------------------------------------
+
+NAME_MIN_LENGTH: Final = 5  # [?]
+NAME_MAX_LENGTH: Final = 50  # [?]
+NAME_PATTERN: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+RESERVED_NAMES: Final = frozenset(
+    {"admin", "docker", "harbor", "qcloud", "registry", "tencent", "tencentcloud", "tencentcloudcr"}
+)  # [?] exact names; the real list is unpublished
+
+
+class NameProblem(enum.Enum):
+    ILLEGAL = "illegal"
+    RESERVED = "reserved"
+    TAKEN = "taken"
+
+
+def name_problem(name: str) -> NameProblem | None:
+    """What is wrong with an instance name on its own; whether it is taken is the backend's business."""
+    if not NAME_MIN_LENGTH <= len(name) <= NAME_MAX_LENGTH or not NAME_PATTERN.fullmatch(name):
+        return NameProblem.ILLEGAL
+    if name in RESERVED_NAMES:
+        return NameProblem.RESERVED
+    return None
+
+
+def name_rules_text() -> str:
+    return (
+        f"{NAME_MIN_LENGTH} to {NAME_MAX_LENGTH} lower-case letters, digits and '-', "
+        "starting and ending with a letter or digit"
+    )
+
+
+# --- Instances -----------------------------------------------------------------------------------
+
+REGISTRY_TYPES: Final = ("basic", "standard", "premium")
+CHARGE_TYPES: Final = {0: "postpaid", 1: "prepaid"}
+RENEW_FLAGS: Final = {0: "manual", 1: "auto", 2: "none"}
+PREPAID_PERIODS: Final = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36})  # [?] months
+MAX_INSTANCE_TAGS: Final = 10
+TOKEN_VALID_HOURS: Final = 24  # [?]
+DOMAIN_SUFFIX: Final = "tencentcloudcr.com"
+REGISTRY_ID_PREFIX: Final = "tcr-"
+REGISTRY_ID_ALPHABET: Final = "abcdefghijklmnopqrstuvwxyz0123456789"
+REGISTRY_ID_LENGTH: Final = 8
+DESCRIBE_DEFAULT_LIMIT: Final = 20
+DESCRIBE_MAX_LIMIT: Final = 100
+INSTANCE_FILTERS: Final = ("RegistryName",)
+
+PENDING_SHARE: Final = 1 / 3
+"""Share of --create-seconds an instance spends Pending before it turns Deploying."""
+
+CREATING_STATUSES: Final = ("Pending", "Deploying")
+DELETING_STATUS: Final = "Deleting"
+STATUS_REASONS: Final[dict[str, str]] = {
+    "Pending": "The instance is waiting for its resources.",
+    "Deploying": "The registry components are being deployed.",
+    "Running": "",
+    "Unhealthy": "The registry components failed their health checks.",
+    "FailedCreated": "Creating the instance failed: the registry components did not start.",
+    "FailedUpdated": "Updating the instance specification failed.",
+    "Bucket-Error": "The COS bucket of the instance is not accessible.",
+    "Isolate": "The account is in arrears or the prepaid period ended; the instance awaits reclaim.",
+    "Deleting": "The instance is being deleted.",
+    "DeleteBucketFailed": "Deleting the COS bucket of the instance failed.",
+    "DeleteFailed": "Deleting the instance failed.",
+}
+"""Every instance status, with the Reason DescribeInstanceStatus gives for it. A ``final_status`` fault rule
+may name any of them: ``Deploying`` makes an instance that never finishes being created."""
+
+EXTERNAL_ENDPOINT_OPERATIONS: Final = ("Create", "Delete")
+
+# --- Tags ----------------------------------------------------------------------------------------
+
+TAG_KEY_MAX_LENGTH: Final = 127
+TAG_VALUE_MAX_LENGTH: Final = 255
+RESERVED_TAG_KEY_PREFIXES: Final = ("qcloud", "tencent", "project")
+"""System keys: the Tag service refuses keys starting with these, in any letter case (covers ``tencentcloud:``)."""
+TAG_TEXT_PATTERN: Final = re.compile(r"[\w +\-=.:/@]*")
+"""Letters (any script), digits, spaces and + - = . _ : / @ as the Tag service allows."""
+MAX_TAGS_PER_REQUEST: Final = 10
+MAX_TAGS_PER_RESOURCE: Final = 50
+MAX_RESOURCES_PER_REQUEST: Final = 10
+MAX_RESOURCE_IDS_PER_DESCRIBE: Final = 50
+TAG_DESCRIBE_DEFAULT_LIMIT: Final = 15
+
+
+class TagProblem(enum.Enum):
+    KEY_EMPTY = "the tag key is empty"
+    KEY_TOO_LONG = f"the tag key is longer than {TAG_KEY_MAX_LENGTH} characters"
+    KEY_RESERVED = f"tag keys starting with {', '.join(RESERVED_TAG_KEY_PREFIXES)} are reserved for the system"
+    KEY_ILLEGAL = "the tag key may hold only letters, digits, spaces and + - = . _ : / @"
+    VALUE_TOO_LONG = f"the tag value is longer than {TAG_VALUE_MAX_LENGTH} characters"
+    VALUE_ILLEGAL = "the tag value may hold only letters, digits, spaces and + - = . _ : / @"
+
+
+def tag_key_problem(key: str) -> TagProblem | None:
+    if not key:
+        return TagProblem.KEY_EMPTY
+    if len(key) > TAG_KEY_MAX_LENGTH:
+        return TagProblem.KEY_TOO_LONG
+    if key.lower().startswith(RESERVED_TAG_KEY_PREFIXES):
+        return TagProblem.KEY_RESERVED
+    if not TAG_TEXT_PATTERN.fullmatch(key):
+        return TagProblem.KEY_ILLEGAL
+    return None
+
+
+def tag_problem(key: str, value: str) -> TagProblem | None:
+    """What is wrong with one tag; an empty value is allowed."""
+    if problem := tag_key_problem(key):
+        return problem
+    if len(value) > TAG_VALUE_MAX_LENGTH:
+        return TagProblem.VALUE_TOO_LONG
+    if not TAG_TEXT_PATTERN.fullmatch(value):
+        return TagProblem.VALUE_ILLEGAL
+    return None

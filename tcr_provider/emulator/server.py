@@ -1,0 +1,226 @@
+"""The emulator's HTTP server: API calls on ``/``, control endpoints under ``/_emulator/``.
+
+Each API request goes: count it, authenticate it, apply a pending fault rule, rate-limit it, perform it.
+Every answer to an API request is HTTP 200 with ``Content-Type: application/json`` unless a fault rule
+asks for another status or for no answer at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+from . import protocol
+from .errors import ApiError, InjectedError
+from .faults import FaultPlan, FaultRule, FaultRuleError
+from .protocol import Credentials, HttpRequest
+from .rules import ACCOUNT_UIN
+from .services import Account, Cloud, Timings
+from .throttle import RateLimiter
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_SECRET_ID = "AKIDEMULATOR"
+DEFAULT_SECRET_KEY = "emulator-secret-key"
+DEFAULT_APP_ID = 1250000000
+DEFAULT_CREATE_SECONDS = 3.0
+DEFAULT_DELETE_SECONDS = 1.0
+DEFAULT_MODIFY_SECONDS = 1.0
+DEFAULT_RATE_LIMIT = 20
+
+CONTROL_PREFIX = "/_emulator/"
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+    content_type: str = protocol.JSON_CONTENT_TYPE
+    drop: bool = False
+    """Close the connection without answering (a ``drop_response`` fault)."""
+
+
+class Emulator:
+    """A local TCR, Tag and CAM API on one port; ``with Emulator() as emu:`` serves it from a thread."""
+
+    def __init__(
+        self,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        secret_id: str = DEFAULT_SECRET_ID,
+        secret_key: str = DEFAULT_SECRET_KEY,
+        app_id: int = DEFAULT_APP_ID,
+        create_seconds: float = DEFAULT_CREATE_SECONDS,
+        delete_seconds: float = DEFAULT_DELETE_SECONDS,
+        modify_seconds: float = DEFAULT_MODIFY_SECONDS,
+        rate_limit: int = DEFAULT_RATE_LIMIT,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.secret_id = secret_id
+        self.secret_key = secret_key
+        self.app_id = app_id
+        self._credentials = Credentials(secret_id, secret_key)
+        self._account = Account(uin=ACCOUNT_UIN, app_id=app_id)
+        self._timings = Timings(create_seconds, delete_seconds, modify_seconds)
+        self._cloud = Cloud(self._account, self._timings)
+        self._faults = FaultPlan()
+        self._limiter = RateLimiter(rate_limit)
+        self._requests: Counter[str] = Counter()
+        # One call at a time touches the account's state; delays and signatures happen outside the lock.
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("The emulator is not started: call start() or use it in a with block.")
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Emulator:
+        if self._server is not None:
+            raise RuntimeError("The emulator is already serving.")
+        server = _Server((self.host, self.port), _Handler)
+        server.emulator = self
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="tcr-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # --- the API ---
+
+    def answer_api(self, request: HttpRequest) -> Answer:
+        request_id = protocol.new_request_id()
+        with self._lock:
+            self._requests[protocol.action_of(request)] += 1
+        fault: FaultRule | None = None
+        try:
+            call = protocol.authenticate(request, self._credentials, time.time())
+            fault = self._faults.take(call.action)
+            if fault is not None and fault.error is not None:
+                raise InjectedError(fault.error)
+            if fault is not None and fault.http_status is not None:
+                return Answer(fault.http_status, b"Injected by an emulator fault rule.", "text/plain")
+            if fault is not None and fault.delay_seconds is not None:
+                time.sleep(fault.delay_seconds)
+            self._limiter.admit(call.action, call.secret_id)
+            with self._lock:
+                reply = self._cloud.perform(call, fault.final_status if fault else None)
+            answer = Answer(200, protocol.success_body(reply, request_id))
+        except ApiError as error:
+            answer = Answer(200, protocol.error_body(error, request_id))
+        except Exception as error:
+            _log.exception("The emulator failed on %s", protocol.action_of(request))
+            internal = ApiError(f"The emulator failed: {error!r}.")
+            answer = Answer(200, protocol.error_body(internal, request_id))
+        if fault is not None and fault.drop_response:
+            return Answer(0, b"", drop=True)
+        return answer
+
+    # --- the control endpoints ---
+
+    def answer_control(self, method: str, path: str, body: bytes) -> Answer:
+        endpoint = path.removeprefix(CONTROL_PREFIX).rstrip("/")
+        match method, endpoint:
+            case "GET", "state":
+                return _json_answer(200, self.state())
+            case "POST", "reset":
+                self.reset()
+                return _json_answer(200, {})
+            case "POST", "faults":
+                try:
+                    document = json.loads(body or b"null")
+                    documents = document if isinstance(document, list) else [document]
+                    known = self._cloud.action_names()
+                    fault_rules = [FaultRule.parse(item, known) for item in documents]
+                except (ValueError, FaultRuleError) as error:
+                    return _json_answer(400, {"error": str(error)})
+                self._faults.add(fault_rules)
+                return _json_answer(200, {"faults": self._faults.pending()})
+            case _, ("state" | "reset" | "faults"):
+                return _json_answer(405, {"error": f"{method} is not allowed on {path}."})
+            case _:
+                return _json_answer(404, {"error": f"No control endpoint {path}: use state, reset or faults."})
+
+    def state(self) -> dict[str, object]:
+        with self._lock:
+            return {**self._cloud.snapshot(), "requests": dict(self._requests)}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._cloud = Cloud(self._account, self._timings)
+            self._requests.clear()
+        self._faults.clear()
+        self._limiter.clear()
+
+
+def _json_answer(status: int, document: object) -> Answer:
+    return Answer(status, json.dumps(document).encode())
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    emulator: Emulator
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 keeps the SDK's pooled connections open between calls, as a real endpoint does.
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, each answer would wait for a delayed ACK.
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        emulator = self.server.emulator
+        if path.startswith(CONTROL_PREFIX):
+            answer = emulator.answer_control(self.command, path, body)
+        else:
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            answer = emulator.answer_api(HttpRequest(self.command, path, query, headers, body))
+        if answer.drop:
+            self.close_connection = True
+            return
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        _log.debug("%s %s", self.address_string(), format % args)

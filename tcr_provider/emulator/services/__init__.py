@@ -1,0 +1,52 @@
+"""The emulated services, and the :class:`Cloud` that holds one account's state across them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ..errors import InvalidAction, MissingParameter, NoSuchVersion
+from ..protocol import ApiCall
+from ..schema import conform
+from .base import Account, CallContext, Reply, Service, TagStore, Timings
+from .cam import CamApi
+from .tag import TagApi
+from .tcr import TcrApi, TcrBackend
+
+__all__ = ["Account", "Cloud", "Timings"]
+
+
+class Cloud:
+    """One account's resources in every region, and the services that reach them."""
+
+    def __init__(self, account: Account, timings: Timings, clock: Callable[[], float] = time.monotonic) -> None:
+        self.tags = TagStore()
+        self.buckets: set[str] = set()
+        self.tcr = TcrBackend(account, timings, self.tags, self.buckets, clock)
+        self._tcr_api = TcrApi(self.tcr)
+        self.services: dict[str, Service] = {
+            service.name: service for service in (self._tcr_api, TagApi(self.tags, self.tcr, account), CamApi(account))
+        }
+        self._actions = {name: service.actions() for name, service in self.services.items()}
+
+    def action_names(self) -> set[str]:
+        return {action for actions in self._actions.values() for action in actions}
+
+    def perform(self, call: ApiCall, final_status: str | None = None) -> Reply:
+        service = self.services.get(call.service)
+        if service is None:
+            raise InvalidAction(f"The service {call.service!r} is not emulated; use tcr, tag or cam.")
+        if call.version != service.version:
+            raise NoSuchVersion(f"The {service.name} API has version {service.version}, not {call.version!r}.")
+        action = self._actions[service.name].get(call.action)
+        if action is None:
+            raise InvalidAction(f"The {service.name} API has no action {call.action!r}.")
+        if service.regional and not call.region:
+            raise MissingParameter("The request is missing the `X-TC-Region` header.")
+        context = CallContext(region=call.region, final_status=final_status)
+        service.admit(context)
+        return action.perform(context, conform(call.params, action.fields, textual=call.textual))
+
+    def snapshot(self) -> dict[str, object]:
+        """What ``GET /_emulator/state`` shows, bar the request counts."""
+        return {"instances": self._tcr_api.registries(self.tcr.instances()), "buckets": sorted(self.buckets)}

@@ -1,0 +1,529 @@
+"""TCR Enterprise (tcr 2019-09-24): instances, their lifecycle, their COS bucket and public endpoint.
+
+:class:`TcrBackend` is the model: plain state, and every status computed from timestamps when asked, so
+nothing runs in the background. :class:`TcrApi` reads parameters, calls the backend and shapes replies.
+
+Lifecycle, with the emulator's ``--create-seconds`` C, ``--delete-seconds`` D and ``--modify-seconds`` M:
+
+- CreateInstance: ``Pending`` for the first third of C, ``Deploying`` for the rest, then ``Running`` (or
+  the status a ``final_status`` fault rule names; DescribeInstanceStatus then gives its Reason).
+- ModifyInstance: a RegistryType change shows after M (until then DescribeInstances reports the old
+  type); DeletionProtection and EnableCosVersioning change at once. Refused while the instance is being
+  created or deleted (``ResourceInsufficient.ErrorInstanceNotRunning``). Omitted fields stay as they are.
+- DeleteInstance: ``OperationDenied`` while deletion protection is on. Otherwise the instance is listed as
+  ``Deleting`` for D, keeping its name, then it is gone with its tags (and its bucket if DeleteBucket).
+  Deleting an instance already ``Deleting`` succeeds and changes nothing; an unknown or gone id (or one in
+  another region) is ``ResourceNotFound``. DryRun checks the same rules and changes nothing.
+- ManageExternalEndpoint: ``Opening`` (or ``Deleting`` when closing) for M, then ``Opened`` / ``Closed``;
+  needs a ``Running`` instance.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from .. import rules
+from ..errors import (
+    InvalidParameter,
+    InvalidParameterValue,
+    MissingParameter,
+    OperationDenied,
+    ResourceInsufficient,
+    ResourceNotFound,
+)
+from ..rules import NameProblem
+from ..schema import ListOf, Params, optional, required
+from .base import Account, CallContext, Reply, ResourceKey, Service, TagStore, Timings, action, struct
+
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
+"""TCR reports times in UTC+8 whatever the region."""
+
+
+@dataclass(frozen=True)
+class Charge:
+    pay_mod: int
+    renew_flag: int = 0
+    period_months: int = 0
+
+
+@dataclass
+class ExternalEndpoint:
+    """The public (internet) endpoint: ``opened`` is where it is heading, reached at ``settles_at``."""
+
+    opened: bool = False
+    settles_at: float = 0.0
+
+    def status(self, now: float) -> str:
+        if now < self.settles_at:
+            return "Opening" if self.opened else "Deleting"
+        return "Opened" if self.opened else "Closed"
+
+
+@dataclass
+class Instance:
+    registry_id: str
+    name: str
+    region: str
+    registry_type: str
+    charge: Charge
+    created_at: datetime
+    deletion_protection: bool
+    enable_cos_maz: bool
+    enable_cos_versioning: bool
+    sync_tag: bool
+    deploying_from: float
+    settles_at: float
+    settled_status: str
+    pending_type: str | None = None
+    type_changes_at: float = 0.0
+    deleting_until: float | None = None
+    delete_bucket: bool = False
+    external_endpoint: ExternalEndpoint = field(default_factory=ExternalEndpoint)
+
+    @property
+    def tag_resource(self) -> ResourceKey:
+        return ResourceKey("tcr", self.region, "instance", self.registry_id)
+
+    def status(self, now: float) -> str:
+        if self.deleting_until is not None:
+            return rules.DELETING_STATUS
+        if now < self.deploying_from:
+            return "Pending"
+        if now < self.settles_at:
+            return "Deploying"
+        return self.settled_status
+
+    def is_gone(self, now: float) -> bool:
+        return self.deleting_until is not None and now >= self.deleting_until
+
+    def type_at(self, now: float) -> str:
+        if self.pending_type is not None and now >= self.type_changes_at:
+            return self.pending_type
+        return self.registry_type
+
+    @property
+    def expired_at(self) -> datetime | None:
+        if self.charge.pay_mod == 0:
+            return None
+        return _add_months(self.created_at, self.charge.period_months)
+
+    @property
+    def internal_endpoint(self) -> str:
+        # Stable per instance, and plainly an address inside a VPC.
+        digest = hashlib.sha256(self.registry_id.encode()).digest()
+        return f"10.{digest[0]}.{digest[1]}.{digest[2] % 254 + 1}"
+
+
+class TcrBackend:
+    """The account's TCR instances in every region; ids and names are unique across regions."""
+
+    def __init__(
+        self,
+        account: Account,
+        timings: Timings,
+        tags: TagStore,
+        buckets: set[str],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.account = account
+        self.timings = timings
+        self.tags = tags
+        self.buckets = buckets
+        self.clock = clock
+        self._instances: dict[str, Instance] = {}
+
+    # --- reads ---
+
+    def advance(self) -> float:
+        """Bring the state up to the present (instances whose deletion has run its course go) and return it."""
+        now = self.clock()
+        for instance in [i for i in self._instances.values() if i.is_gone(now)]:
+            del self._instances[instance.registry_id]
+            self.tags.forget(instance.tag_resource)
+            if instance.delete_bucket:
+                self.buckets.discard(self.bucket_name(instance))
+        return now
+
+    def instances(self, region: str | None = None) -> list[Instance]:
+        """Every instance in ``region`` (``None``: all regions), oldest first."""
+        self.advance()
+        return [i for i in self._instances.values() if region is None or i.region == region]
+
+    def get(self, region: str, registry_id: str) -> Instance:
+        self.advance()
+        instance = self._instances.get(registry_id)
+        if instance is None or instance.region != region:
+            raise ResourceNotFound(f"The instance {registry_id} does not exist in {region}.")
+        return instance
+
+    def bucket_name(self, instance: Instance) -> str:
+        return f"{instance.registry_id}-{self.account.app_id}"
+
+    def name_problem(self, name: str) -> NameProblem | None:
+        problem = rules.name_problem(name)
+        if problem is None and any(i.name == name for i in self.instances()):
+            return NameProblem.TAKEN
+        return problem
+
+    # --- changes ---
+
+    def create_instance(
+        self,
+        region: str,
+        name: str,
+        registry_type: str,
+        tags: dict[str, str],
+        charge: Charge,
+        *,
+        sync_tag: bool,
+        enable_cos_maz: bool,
+        deletion_protection: bool,
+        enable_cos_versioning: bool,
+        final_status: str | None,
+    ) -> Instance:
+        check_region(region)
+        match self.name_problem(name):
+            case NameProblem.ILLEGAL:
+                raise InvalidParameter(
+                    f"The instance name {name!r} is not allowed: use {rules.name_rules_text()}.", sub="ErrorNameIllegal"
+                )
+            case NameProblem.RESERVED:
+                raise InvalidParameter(f"The instance name {name!r} is reserved.", sub="ErrorNameReserved")
+            case NameProblem.TAKEN:
+                raise InvalidParameter(
+                    f"The instance name {name!r} is already taken; names are unique across all regions.",
+                    sub="ErrorNameExists",
+                )
+        check_registry_type(registry_type)
+        check_instance_tags(tags)
+        now = self.advance()
+        instance = Instance(
+            registry_id=self._new_registry_id(),
+            name=name,
+            region=region,
+            registry_type=registry_type,
+            charge=charge,
+            created_at=datetime.now(CHINA_TIME).replace(microsecond=0),
+            deletion_protection=deletion_protection,
+            enable_cos_maz=enable_cos_maz,
+            enable_cos_versioning=enable_cos_versioning,
+            sync_tag=sync_tag,
+            deploying_from=now + self.timings.create_seconds * rules.PENDING_SHARE,
+            settles_at=now + self.timings.create_seconds,
+            settled_status=final_status or "Running",
+        )
+        self._instances[instance.registry_id] = instance
+        self.buckets.add(self.bucket_name(instance))
+        if tags:
+            self.tags.put(instance.tag_resource, tags)
+        return instance
+
+    def modify_instance(
+        self,
+        region: str,
+        registry_id: str,
+        *,
+        registry_type: str | None,
+        deletion_protection: bool | None,
+        enable_cos_versioning: bool | None,
+    ) -> None:
+        instance = self.get(region, registry_id)
+        now = self.advance()
+        status = instance.status(now)
+        if status in rules.CREATING_STATUSES or status == rules.DELETING_STATUS:
+            raise ResourceInsufficient(
+                f"The instance {registry_id} is {status}; modify it once it has settled.",
+                sub="ErrorInstanceNotRunning",
+            )
+        if registry_type is not None:
+            check_registry_type(registry_type)
+            instance.registry_type = instance.type_at(now)
+            instance.pending_type = registry_type if registry_type != instance.registry_type else None
+            instance.type_changes_at = now + self.timings.modify_seconds
+        if deletion_protection is not None:
+            instance.deletion_protection = deletion_protection
+        if enable_cos_versioning is not None:
+            instance.enable_cos_versioning = enable_cos_versioning
+
+    def delete_instance(self, region: str, registry_id: str, *, delete_bucket: bool, dry_run: bool) -> None:
+        instance = self.get(region, registry_id)
+        if instance.deleting_until is not None:
+            return
+        if instance.deletion_protection:
+            raise OperationDenied(
+                f"Deletion protection is on for the instance {registry_id}: turn it off with ModifyInstance "
+                "(DeletionProtection=false), then delete it."
+            )
+        if dry_run:
+            return
+        instance.deleting_until = self.advance() + self.timings.delete_seconds
+        instance.delete_bucket = delete_bucket
+        self.advance()  # with --delete-seconds 0 the instance is gone before the call returns
+
+    def manage_external_endpoint(self, region: str, registry_id: str, operation: str) -> None:
+        if operation not in rules.EXTERNAL_ENDPOINT_OPERATIONS:
+            raise InvalidParameterValue(
+                f"Operation must be one of {', '.join(rules.EXTERNAL_ENDPOINT_OPERATIONS)}, not {operation!r}."
+            )
+        instance = self.get(region, registry_id)
+        now = self.advance()
+        if instance.status(now) != "Running":
+            raise ResourceInsufficient(
+                f"The instance {registry_id} is {instance.status(now)}, not Running.", sub="ErrorInstanceNotRunning"
+            )
+        endpoint = instance.external_endpoint
+        opened = operation == "Create"
+        if endpoint.opened != opened:
+            endpoint.opened = opened
+            endpoint.settles_at = now + self.timings.modify_seconds
+
+    def _new_registry_id(self) -> str:
+        while True:
+            suffix = "".join(random.choices(rules.REGISTRY_ID_ALPHABET, k=rules.REGISTRY_ID_LENGTH))
+            registry_id = rules.REGISTRY_ID_PREFIX + suffix
+            if registry_id not in self._instances:
+                return registry_id
+
+
+def check_region(region: str) -> None:
+    if region not in rules.REGION_IDS:
+        raise InvalidParameter(
+            f"TCR Enterprise is not available in the region {region!r}; use one of: {', '.join(rules.REGION_IDS)}.",
+            sub="UnsupportedRegion",
+        )
+
+
+def check_registry_type(registry_type: str) -> None:
+    if registry_type not in rules.REGISTRY_TYPES:
+        raise InvalidParameterValue(
+            f"RegistryType must be one of {', '.join(rules.REGISTRY_TYPES)}, not {registry_type!r}."
+        )
+
+
+def check_instance_tags(tags: dict[str, str]) -> None:
+    if len(tags) > rules.MAX_INSTANCE_TAGS:
+        raise InvalidParameter(
+            f"An instance takes at most {rules.MAX_INSTANCE_TAGS} tags, not {len(tags)}.", sub="ErrorTagOverLimit"
+        )
+    for key, value in tags.items():
+        if problem := rules.tag_problem(key, value):
+            raise InvalidParameter(f"The tag {key!r}: {problem.value}.")
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+_NAME_DETAIL_CODES = {None: 0, NameProblem.ILLEGAL: 1, NameProblem.RESERVED: 2, NameProblem.TAKEN: 3}
+
+_TAG = struct(Key=required(str), Value=required(str))
+
+
+class TcrApi(Service):
+    name = "tcr"
+    version = "2019-09-24"
+    regional = True
+
+    def __init__(self, backend: TcrBackend) -> None:
+        self.backend = backend
+
+    def admit(self, context: CallContext) -> None:
+        check_region(context.region)
+
+    @action(
+        "CreateInstance",
+        RegistryName=required(str),
+        RegistryType=required(str),
+        TagSpecification=optional(struct(ResourceType=required(str), Tags=required(ListOf(_TAG)))),
+        RegistryChargeType=optional(int),
+        RegistryChargePrepaid=optional(struct(Period=required(int), RenewFlag=optional(int))),
+        SyncTag=optional(bool),
+        EnableCosMAZ=optional(bool),
+        DeletionProtection=optional(bool),
+        EnableCosVersioning=optional(bool),
+    )
+    def create_instance(self, context: CallContext, params: Params) -> Reply:
+        instance = self.backend.create_instance(
+            context.region,
+            params.text("RegistryName"),
+            params.text("RegistryType"),
+            _tag_specification(params.record("TagSpecification")),
+            _charge(params),
+            sync_tag=params.flag("SyncTag"),
+            enable_cos_maz=params.flag("EnableCosMAZ"),
+            deletion_protection=params.flag("DeletionProtection"),
+            enable_cos_versioning=params.flag("EnableCosVersioning"),
+            final_status=context.final_status,
+        )
+        return {"RegistryId": instance.registry_id}
+
+    @action(
+        "DescribeInstances",
+        Registryids=optional(ListOf(str)),
+        Offset=optional(int),
+        Limit=optional(int),
+        Filters=optional(ListOf(struct(Name=required(str), Values=required(ListOf(str))))),
+        AllRegion=optional(bool),
+    )
+    def describe_instances(self, context: CallContext, params: Params) -> Reply:
+        offset = params.integer("Offset", 0)
+        limit = params.integer("Limit", rules.DESCRIBE_DEFAULT_LIMIT)
+        if offset < 0 or not 1 <= limit <= rules.DESCRIBE_MAX_LIMIT:
+            raise InvalidParameterValue(f"Offset must be 0 or more and Limit 1 to {rules.DESCRIBE_MAX_LIMIT}.")
+        found = self.backend.instances(None if params.flag("AllRegion") else context.region)
+        if ids := params.texts("Registryids"):  # an empty list asks for every instance
+            found = [i for i in found if i.registry_id in ids]
+        for instance_filter in params.records("Filters") or []:
+            if instance_filter.text("Name") not in rules.INSTANCE_FILTERS:
+                raise InvalidParameterValue(
+                    f"Filters.Name must be one of {', '.join(rules.INSTANCE_FILTERS)}, "
+                    f"not {instance_filter.text('Name')!r}."
+                )
+            names = instance_filter.texts("Values") or []
+            found = [i for i in found if i.name in names]
+        return {
+            "TotalCount": len(found),
+            "Registries": self.registries(found[offset : offset + limit]),
+        }
+
+    @action("DescribeInstanceStatus", RegistryIds=required(ListOf(str)))
+    def describe_instance_status(self, context: CallContext, params: Params) -> Reply:
+        ids = params.texts("RegistryIds") or []
+        now = self.backend.advance()
+        return {
+            "RegistryStatusSet": [
+                {
+                    "RegistryId": instance.registry_id,
+                    "Status": instance.status(now),
+                    "Conditions": [_ready_condition(instance, now)],
+                }
+                for instance in self.backend.instances(context.region)
+                if instance.registry_id in ids
+            ]
+        }
+
+    @action(
+        "ModifyInstance",
+        RegistryId=required(str),
+        RegistryType=optional(str),
+        DeletionProtection=optional(bool),
+        EnableCosVersioning=optional(bool),
+    )
+    def modify_instance(self, context: CallContext, params: Params) -> Reply:
+        self.backend.modify_instance(
+            context.region,
+            params.text("RegistryId"),
+            registry_type=params.optional_text("RegistryType"),
+            deletion_protection=params.optional_flag("DeletionProtection"),
+            enable_cos_versioning=params.optional_flag("EnableCosVersioning"),
+        )
+        return {}
+
+    @action("DeleteInstance", RegistryId=required(str), DeleteBucket=optional(bool), DryRun=optional(bool))
+    def delete_instance(self, context: CallContext, params: Params) -> Reply:
+        self.backend.delete_instance(
+            context.region,
+            params.text("RegistryId"),
+            delete_bucket=params.flag("DeleteBucket"),
+            dry_run=params.flag("DryRun"),
+        )
+        return {}
+
+    @action("CheckInstanceName", RegistryName=required(str))
+    def check_instance_name(self, context: CallContext, params: Params) -> Reply:
+        problem = self.backend.name_problem(params.text("RegistryName"))
+        return {"IsValidated": problem is None, "DetailCode": _NAME_DETAIL_CODES[problem]}
+
+    @action("ManageExternalEndpoint", RegistryId=required(str), Operation=required(str))
+    def manage_external_endpoint(self, context: CallContext, params: Params) -> Reply:
+        registry_id = params.text("RegistryId")
+        self.backend.manage_external_endpoint(context.region, registry_id, params.text("Operation"))
+        return {"RegistryId": registry_id}
+
+    @action("DescribeExternalEndpointStatus", RegistryId=required(str))
+    def describe_external_endpoint_status(self, context: CallContext, params: Params) -> Reply:
+        instance = self.backend.get(context.region, params.text("RegistryId"))
+        return {"Status": instance.external_endpoint.status(self.backend.advance()), "Reason": ""}
+
+    def registries(self, instances: Iterable[Instance]) -> list[dict[str, object]]:
+        """Instances as DescribeInstances' ``Registry`` objects."""
+        now = self.backend.advance()
+        return [self._registry(instance, now) for instance in instances]
+
+    def _registry(self, instance: Instance, now: float) -> dict[str, object]:
+        tags = self.backend.tags.tags_of(instance.tag_resource)
+        expired_at = instance.expired_at
+        return {
+            "RegistryId": instance.registry_id,
+            "RegistryName": instance.name,
+            "RegistryType": instance.type_at(now),
+            "Status": instance.status(now),
+            "PublicDomain": f"{instance.name}.{rules.DOMAIN_SUFFIX}",
+            "CreatedAt": instance.created_at.isoformat(),
+            "RegionName": instance.region,
+            "RegionId": rules.REGION_IDS[instance.region],
+            "EnableAnonymous": False,
+            "TokenValidTime": rules.TOKEN_VALID_HOURS,
+            "InternalEndpoint": instance.internal_endpoint,
+            "TagSpecification": {
+                "ResourceType": "instance",
+                "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
+            },
+            "ExpiredAt": expired_at.isoformat() if expired_at else "",
+            "PayMod": instance.charge.pay_mod,
+            "RenewFlag": instance.charge.renew_flag,
+            "DeletionProtection": instance.deletion_protection,
+            "AIFeature": False,
+            "EnableCosMAZ": instance.enable_cos_maz,
+            "EnableCosVersioning": instance.enable_cos_versioning,
+        }
+
+
+def _ready_condition(instance: Instance, now: float) -> dict[str, str]:
+    status = instance.status(now)
+    return {
+        "Type": "Ready",
+        "Status": "True" if status == "Running" else "False",
+        "Reason": rules.STATUS_REASONS[status],
+    }
+
+
+def _tag_specification(specification: Params | None) -> dict[str, str]:
+    if specification is None:
+        return {}
+    if specification.text("ResourceType") != "instance":
+        raise InvalidParameterValue('TagSpecification.ResourceType must be "instance".')
+    tags: dict[str, str] = {}
+    for tag in specification.records("Tags") or []:
+        if tag.text("Key") in tags:
+            raise InvalidParameter(f"The tag key {tag.text('Key')!r} is given twice.")
+        tags[tag.text("Key")] = tag.text("Value")
+    return tags
+
+
+def _charge(params: Params) -> Charge:
+    pay_mod = params.integer("RegistryChargeType", 0)
+    if pay_mod not in rules.CHARGE_TYPES:
+        raise InvalidParameterValue("RegistryChargeType must be 0 (postpaid) or 1 (prepaid).")
+    if pay_mod == 0:
+        return Charge(pay_mod=0)
+    prepaid = params.record("RegistryChargePrepaid")
+    if prepaid is None:
+        raise MissingParameter("A prepaid instance (RegistryChargeType 1) needs RegistryChargePrepaid.")
+    period, renew_flag = prepaid.integer("Period"), prepaid.integer("RenewFlag", 0)
+    if period not in rules.PREPAID_PERIODS:
+        raise InvalidParameterValue(
+            f"RegistryChargePrepaid.Period must be one of {sorted(rules.PREPAID_PERIODS)} months, not {period}."
+        )
+    if renew_flag not in rules.RENEW_FLAGS:
+        raise InvalidParameterValue("RegistryChargePrepaid.RenewFlag must be 0 (manual), 1 (auto) or 2 (none).")
+    return Charge(pay_mod=1, renew_flag=renew_flag, period_months=period)
