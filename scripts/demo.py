@@ -32,7 +32,8 @@ CREATE_SECONDS = "4"
 
 
 def step(text: str) -> None:
-    print(f"\n\033[1m==> {text}\033[0m", flush=True)
+    bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+    print(f"\n{bold}==> {text}{plain}", flush=True)
 
 
 def ensure_cli() -> Path:
