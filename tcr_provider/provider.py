@@ -130,7 +130,12 @@ class InstanceProvider(ResourceProvider):
                 return []
         try:
             verdict = self.cloud.check_name(spec.region, spec.name)
-        except (ApiError, SettingsError) as exc:
+        except ApiError as exc:
+            if exc.code.startswith("AuthFailure"):
+                raise  # every later call would fail the same way: say so at preview
+            _say(f"warning: could not check whether the name {spec.name!r} is free ({exc}); going on")
+            return []
+        except SettingsError as exc:
             _say(f"warning: could not check whether the name {spec.name!r} is free ({exc}); going on")
             return []
         if verdict.available or (verdict.reason == "exists" and spec.adopt_existing):

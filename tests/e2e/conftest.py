@@ -68,6 +68,7 @@ class Stack:
         self.env = env
         self.name = name
         self.events = 0
+        self.transcript: list[str] = []  # everything the CLI printed, checked for leaked secrets
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -78,6 +79,8 @@ class Stack:
             text=True,
             timeout=300,
         )
+        if "--show-secrets" not in args:
+            self.transcript += [result.stdout, result.stderr]
         if check and result.returncode != 0:
             raise AssertionError(
                 f"pulumi {' '.join(args)} failed ({result.returncode})\n{result.stdout}\n{result.stderr}"
@@ -115,16 +118,26 @@ class Stack:
         deployment = json.loads(self.export("--show-secrets"))["deployment"]
         return [r for r in deployment.get("resources", []) if r["type"] == "pulumi-python:dynamic/tcr:Instance"]
 
+    def tracked_ids(self) -> list[str]:
+        return [r["id"] for r in self.resources()]
 
-@pytest.fixture
-def stack_env(tmp_path: Path, cli_dir: Path, emulator: Emulator) -> dict[str, str]:
+
+def assert_nothing_untracked(stack: Stack, control: Control) -> None:
+    """The invariant after every scenario: each instance is in the stack's state once, and none is duplicated."""
+    live = control.instances()
+    names = [i["RegistryName"] for i in live]
+    assert len(names) == len(set(names)), f"duplicated instances: {names}"
+    assert sorted(i["RegistryId"] for i in live) == sorted(stack.tracked_ids())
+
+
+def stack_env(base: Path, cli_dir: Path, emulator: Emulator) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "PULUMI_"))}
-    (tmp_path / "state").mkdir()
+    (base / "state").mkdir()
     env.update(
         {
             "PATH": f"{cli_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-            "PULUMI_HOME": str(tmp_path / "pulumi-home"),
-            "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
+            "PULUMI_HOME": str(base / "pulumi-home"),
+            "PULUMI_BACKEND_URL": f"file://{base / 'state'}",
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
@@ -136,16 +149,27 @@ def stack_env(tmp_path: Path, cli_dir: Path, emulator: Emulator) -> dict[str, st
     return env
 
 
-@pytest.fixture
-def stack(tmp_path: Path, stack_env: dict[str, str], emulator: Emulator, control: Control) -> Stack:
-    """A new stack whose credentials come from the stack config (the secret key encrypted)."""
-    project = tmp_path / "project"
+def new_stack(base: Path, cli_dir: Path, emulator: Emulator) -> Stack:
+    """A fresh copy of the project with a new stack whose credentials come from the stack config."""
+    project = base / "project"
     (project / "stacks").mkdir(parents=True)
     shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
     shutil.copy(ROOT / "stacks" / "__main__.py", project / "stacks" / "__main__.py")
-    stack = Stack(project, stack_env)
+    stack = Stack(project, stack_env(base, cli_dir, emulator))
     stack.run("stack", "init", stack.name)
     stack.run("config", "set", "tencentcloud:region", "ap-guangzhou")
     stack.run("config", "set", "--secret", "tencentcloud:secretId", emulator.secret_id)
     stack.run("config", "set", "--secret", "tencentcloud:secretKey", emulator.secret_key)
     return stack
+
+
+def assert_no_secret_printed(stack: Stack, emulator: Emulator) -> None:
+    printed = "".join(stack.transcript)
+    assert emulator.secret_key not in printed, "the SecretKey appeared in the CLI's output"
+
+
+@pytest.fixture
+def stack(tmp_path: Path, cli_dir: Path, emulator: Emulator, control: Control) -> Iterator[Stack]:
+    stack = new_stack(tmp_path, cli_dir, emulator)
+    yield stack
+    assert_no_secret_printed(stack, emulator)

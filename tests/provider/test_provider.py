@@ -368,15 +368,18 @@ def test_throttling_is_retried_with_backoff(provider: InstanceProvider, checked:
 
 
 def test_auth_failure_is_not_retried_and_names_the_source_not_the_key(
-    make_provider: Callable[..., InstanceProvider], control: Control, emulator: Any
+    make_provider: Callable[..., InstanceProvider], checked: Checked, control: Control, emulator: Any
 ) -> None:
     provider = make_provider(**{"tencentcloud:secretKey": "wrong-key-0123456789"})
-    inputs = provider.check({}, {"name": "team-apps"}).inputs
-    with pytest.raises(Exception) as failure:
-        provider.create(inputs)
-    message = str(failure.value)
-    assert "AuthFailure.SignatureFailure" in message
-    assert "stack config tencentcloud:secretId" in message
-    assert "wrong-key-0123456789" not in message
-    assert emulator.secret_id not in message
+    with pytest.raises(Exception) as at_preview:
+        provider.check({}, {"name": "team-apps"})
+    with pytest.raises(Exception) as at_create:
+        provider.create(checked(name="team-apps"))
+    for failure in (at_preview, at_create):
+        message = str(failure.value)
+        assert "AuthFailure.SignatureFailure" in message
+        assert "stack config tencentcloud:secretId" in message
+        assert "wrong-key-0123456789" not in message
+        assert emulator.secret_id not in message
     assert control.requests("CreateInstance") == 1
+    assert control.requests("CheckInstanceName") == 2  # one refused at preview, one by the good provider

@@ -1,0 +1,142 @@
+"""API faults through the real CLI: nothing lost, leaked or duplicated.
+
+Each test is one row of docs/reliability.md (the table names the test), and ends with the invariant:
+every instance in the emulator is tracked in the stack's state exactly once.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tcr_provider.emulator import Emulator
+
+from ..support import Control
+from .conftest import Stack, assert_nothing_untracked
+
+pytestmark = pytest.mark.e2e
+
+APPS = {"name": "fault-apps", "tags": {"team": "apps"}}
+
+
+def output_of(result: object) -> str:
+    return f"{getattr(result, 'stdout', '')}{getattr(result, 'stderr', '')}"
+
+
+@pytest.mark.parametrize("action", ["CreateInstance", "DescribeInstances", "ModifyResourceTags", "DeleteInstance"])
+def test_throttling_is_absorbed_by_backoff(stack: Stack, control: Control, action: str) -> None:
+    stack.configure([APPS])
+    control.fault({"action": action, "error": "RequestLimitExceeded", "count": 3})
+    stack.up()
+    stack.configure([{**APPS, "tags": {"team": "platform"}}])
+    stack.up()
+    assert_nothing_untracked(stack, control)
+    stack.run("destroy", "--yes", "--skip-preview")
+    assert control.instances() == []
+    assert control.state()["requests"][action] >= 4
+
+
+@pytest.mark.parametrize("effect", [{"http_status": 500}, {"delay_seconds": 1.5}])
+def test_a_wait_carries_on_through_errors_and_slow_answers(
+    stack: Stack, control: Control, effect: dict[str, object]
+) -> None:
+    stack.configure([APPS])
+    control.fault({"action": "DescribeInstances", "count": 2, **effect})
+    stack.up()
+    assert [i["Status"] for i in control.instances()] == ["Running"]
+    assert_nothing_untracked(stack, control)
+
+
+def test_lost_create_answer_leaves_exactly_one_tracked_instance(stack: Stack, control: Control) -> None:
+    stack.configure([APPS])
+    control.fault({"action": "CreateInstance", "drop_response": True})
+    stack.up()
+    assert control.requests("CreateInstance") == 1
+    assert len(control.instances()) == 1
+    assert_nothing_untracked(stack, control)
+    stack.run("preview", "--expect-no-changes")
+
+
+def test_failed_creation_reports_the_reason_within_seconds(stack: Stack, control: Control) -> None:
+    stack.configure([APPS])
+    control.fault({"action": "CreateInstance", "final_status": "FailedCreated"})
+    started = time.monotonic()
+    result = stack.run("up", "--yes", "--skip-preview", check=False)
+    assert result.returncode != 0
+    assert time.monotonic() - started < 60
+    message = output_of(result)
+    assert "FailedCreated" in message and "did not start" in message  # the emulator's Reason
+    assert "deleted" in message
+    assert control.instances() == []
+    assert_nothing_untracked(stack, control)
+
+
+def test_creation_stuck_past_the_timeout_is_reported_and_cleaned_up(stack: Stack, control: Control) -> None:
+    stack.run("config", "set", "tcr:createTimeoutSeconds", "2")
+    stack.configure([APPS])
+    control.fault({"action": "CreateInstance", "final_status": "Deploying"})
+    result = stack.run("up", "--yes", "--skip-preview", check=False)
+    assert result.returncode != 0
+    message = output_of(result)
+    assert "was not Running after 2s" in message and "tcr:createTimeoutSeconds" in message
+    assert control.instances() == []
+    assert_nothing_untracked(stack, control)
+
+
+def test_conflicts_on_modify_are_retried(stack: Stack, control: Control) -> None:
+    stack.configure([APPS])
+    stack.up()
+    control.fault({"action": "ModifyInstance", "error": "InternalError.ErrorConflict", "count": 2})
+    stack.configure([{**APPS, "deletion_protection": True}])
+    stack.up()
+    assert control.instances()[0]["DeletionProtection"] is True
+    assert control.requests("ModifyInstance") == 3
+    assert_nothing_untracked(stack, control)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "code"),
+    [
+        ("tencentcloud:secretKey", "not-the-key-9876543210", "AuthFailure.SignatureFailure"),
+        ("tencentcloud:secretId", "AKIDNOSUCHIDENTITY000000000000", "AuthFailure.SecretIdNotFound"),
+    ],
+)
+def test_rejected_credentials_fail_at_once_naming_their_source(
+    stack: Stack, control: Control, emulator: Emulator, setting: str, value: str, code: str
+) -> None:
+    stack.run("config", "set", "--secret", setting, value)
+    stack.configure([APPS])
+    result = stack.run("preview", check=False)
+    assert result.returncode != 0
+    message = output_of(result)
+    assert code in message
+    assert "stack config tencentcloud:secretId and stack config tencentcloud:secretKey" in message
+    assert value not in message and emulator.secret_key not in message
+    assert control.requests("CheckInstanceName") == 1  # no retries
+    assert control.requests("CreateInstance") == 0
+
+
+@pytest.mark.parametrize("code", ["OperationDenied", "FailedOperation.PreconditionFailed"])
+def test_refused_delete_keeps_the_instance_and_the_state(stack: Stack, control: Control, code: str) -> None:
+    stack.configure([APPS])
+    stack.up()
+    control.fault({"action": "DeleteInstance", "error": code})
+    result = stack.run("destroy", "--yes", "--skip-preview", check=False)
+    assert result.returncode != 0
+    message = output_of(result)
+    assert "DeleteInstance failed for registry" in message and code in message and "RequestId" in message
+    assert len(control.instances()) == 1
+    assert_nothing_untracked(stack, control)
+
+
+def test_twenty_registries_under_the_rate_limit(stack: Stack, control: Control) -> None:
+    registries = [{"name": f"fleet-{i:02d}", "tags": {"fleet": "yes"}} for i in range(20)]
+    stack.configure(registries)
+    stack.up()
+    assert len(control.instances()) == 20
+    assert all(i["Status"] == "Running" for i in control.instances())
+    assert control.requests("CreateInstance") == 20
+    assert_nothing_untracked(stack, control)
+    stack.run("destroy", "--yes", "--skip-preview")
+    assert control.instances() == []

@@ -1,0 +1,75 @@
+"""Where credentials, region and endpoint come from, and that nothing secret is kept or shown."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from pulumi.dynamic.dynamic import serialize_provider
+
+from tcr_provider import InstanceProvider
+from tcr_provider.cloud import TcrCloud
+from tcr_provider.emulator import Emulator
+from tcr_provider.emulator.__main__ import parse_args
+from tcr_provider.settings import Endpoint, Settings, SettingsError
+
+ID, KEY = "AKIDEXAMPLEEXAMPLE1234", "example-secret-key-value"
+
+
+def test_each_value_is_looked_up_on_its_own_config_first() -> None:
+    settings = Settings(
+        config={"tencentcloud:secretId": ID, "tencentcloud:region": "ap-shanghai"},
+        environ={"TENCENTCLOUD_SECRET_KEY": KEY, "TENCENTCLOUD_REGION": "ap-beijing", "TENCENTCLOUD_SECRET_ID": "x"},
+    )
+    source = settings.credentials()
+    assert settings.default_region == "ap-shanghai"
+    assert source.origin == "environment TENCENTCLOUD_SECRET_KEY and stack config tencentcloud:secretId"
+    assert getattr(source.credential, "secret_id", None) == ID
+
+
+def test_security_token_is_passed_on() -> None:
+    environ = {"TENCENTCLOUD_SECRET_ID": ID, "TENCENTCLOUD_SECRET_KEY": KEY, "TENCENTCLOUD_SECURITY_TOKEN": "tok"}
+    settings = Settings(config={}, environ=environ)
+    assert getattr(settings.credentials().credential, "token", None) == "tok"
+
+
+def test_half_set_credentials_say_what_is_missing() -> None:
+    with pytest.raises(SettingsError, match="tencentcloud:secretKey"):
+        Settings(config={"tencentcloud:secretId": ID}, environ={}).credentials()
+
+
+def test_masked_secret_id_never_shows_the_key() -> None:
+    source = Settings(config={"tencentcloud:secretId": ID, "tencentcloud:secretKey": KEY}, environ={}).credentials()
+    assert source.secret_id_hint == "AKID****1234"
+    assert KEY not in repr(source) and KEY not in source.origin
+
+
+def test_real_endpoints_use_https_unless_a_url_says_otherwise() -> None:
+    assert Endpoint.parse(None) == Endpoint("https", None)
+    assert Endpoint.parse("http://127.0.0.1:9000") == Endpoint("http", "127.0.0.1:9000")
+    assert Endpoint.parse("tcr.internal.example:8443") == Endpoint("https", "tcr.internal.example:8443")
+    with pytest.raises(SettingsError, match="tcr:endpointUrl"):
+        Endpoint.parse("ftp://somewhere")
+    settings = Settings(config={"tencentcloud:secretId": ID, "tencentcloud:secretKey": KEY}, environ={})
+    profile = TcrCloud(settings)._client("tcr", "ap-guangzhou").profile.httpProfile
+    assert (profile.protocol, profile.endpoint) == ("https", None)
+
+
+def test_timeouts_are_configurable_and_validated() -> None:
+    assert Settings(config={"tcr:createTimeoutSeconds": "90"}, environ={}).create_timeout == 90
+    with pytest.raises(SettingsError, match="tcr:createTimeoutSeconds"):
+        _ = Settings(config={"tcr:createTimeoutSeconds": "soon"}, environ={}).create_timeout
+
+
+def test_the_emulator_binds_loopback_by_default() -> None:
+    assert parse_args([]).host == "127.0.0.1"
+    with Emulator(create_seconds=0) as emu:
+        assert emu.endpoint_url.startswith("http://127.0.0.1:")
+
+
+def test_a_configured_provider_pickles_to_nothing_but_its_class() -> None:
+    provider = InstanceProvider()
+    provider.settings  # noqa: B018
+    raw = base64.b64decode(serialize_provider(provider))
+    assert b"InstanceProvider" in raw and b"tcr_provider.provider" in raw
+    assert KEY.encode() not in raw and b"Settings" not in raw
