@@ -11,7 +11,7 @@ DOC = ROOT / "docs" / "reliability.md"
 SCENARIO_FILES = ("tests/e2e/test_faults.py", "tests/e2e/test_bad_input.py")
 
 
-def test_functions(path: Path) -> set[str]:
+def scenario_tests(path: Path) -> set[str]:
     tree = ast.parse(path.read_text())
     return {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
 
@@ -20,11 +20,11 @@ def test_every_named_test_exists() -> None:
     named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", DOC.read_text())
     assert named
     for file, function in named:
-        assert function in test_functions(ROOT / file), f"{file}::{function} is named in {DOC.name} but missing"
+        assert function in scenario_tests(ROOT / file), f"{file}::{function} is named in {DOC.name} but missing"
 
 
 def test_every_scenario_test_has_a_row() -> None:
     text = DOC.read_text()
     for file in SCENARIO_FILES:
-        for function in test_functions(ROOT / file):
+        for function in scenario_tests(ROOT / file):
             assert f"{file}::{function}" in text, f"{file}::{function} has no row in {DOC.name}"
