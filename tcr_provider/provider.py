@@ -7,8 +7,11 @@ settings and SDK clients are built in that process from the stack config passed 
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NoReturn
 
 from pulumi.dynamic import (
@@ -54,13 +57,35 @@ CONFIG_KEYS = tuple(
     )
 )  # fmt: skip
 
-# Creations under the same name that may be racing with a cleanup (see _abandon).
+# How long a failed creation waits for its cleanup delete before reporting.
 _CLEANUP_WAIT_SECONDS = 120.0
+# Concurrent operations the provider process serves; the engine's --parallel is the real limit.
+PROVIDER_THREADS = int(os.environ.get("TCR_PROVIDER_THREADS", "128"))
 
 
 def _say(message: str) -> None:
     # The engine shows what the provider process writes to stderr as diagnostics during `pulumi up`.
     print(f"tcr: {message}", file=sys.stderr, flush=True)
+
+
+def _widen_dynamic_provider_pool(threads: int) -> None:
+    """Let the dynamic provider server run `threads` calls at once instead of its fixed 4.
+
+    `python -m pulumi.dynamic` serves gRPC from a ThreadPoolExecutor(max_workers=4), so a fifth creation
+    that waits minutes for Running would queue behind the first four whatever `--parallel` says. This
+    module is imported in that process (when the first `__provider` is unpickled), after the server
+    started; the executor grows its pool on demand up to `_max_workers`, which is raised here. Only that
+    process is touched, and only executors still at the server's size of 4.
+    """
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None) != "pulumi.dynamic.__main__":
+        return
+    for candidate in gc.get_objects():
+        if isinstance(candidate, ThreadPoolExecutor) and candidate._max_workers == 4:
+            candidate._max_workers = max(threads, 4)
+
+
+_widen_dynamic_provider_pool(PROVIDER_THREADS)
 
 
 class InstanceProvider(ResourceProvider):

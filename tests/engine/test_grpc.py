@@ -8,6 +8,7 @@ import base64
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -261,3 +262,36 @@ def test_serialized_provider_holds_no_credentials(emulator: Emulator) -> None:
         restored = dill.loads(raw)
         assert isinstance(restored, InstanceProvider)
     assert len(PROVIDER) < 400
+
+
+def test_more_than_four_creations_wait_at_once(emulator: Emulator) -> None:
+    """The dynamic provider server has 4 threads; the provider widens it so creations do not queue."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
+    with Emulator(create_seconds=3, rate_limit=0) as slow:
+        process = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, env=env)
+        assert process.stdout is not None
+        port = int(process.stdout.readline().decode().strip())
+        try:
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                stub = provider_pb2_grpc.ResourceProviderStub(channel)
+                stub.Configure(provider_pb2.ConfigureRequest(args=struct(provider_config(slow))))
+                engine = Engine(stub)
+                inputs = [engine.checked(f"r{i}", {}, {"name": f"parallel-{i}"}) for i in range(8)]
+                control = Control(slow.endpoint_url)
+                returned: list[float] = []
+                threads = [
+                    threading.Thread(target=lambda i=i: (engine.create(f"r{i}", inputs[i]), returned.append(1)))
+                    for i in range(8)
+                ]
+                for thread in threads:
+                    thread.start()
+                while len(control.instances()) < 8 and not returned:
+                    time.sleep(0.05)
+                assert len(control.instances()) == 8
+                assert returned == []  # all 8 were bought before any creation finished waiting
+                for thread in threads:
+                    thread.join(timeout=60)
+                assert len(returned) == 8
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
