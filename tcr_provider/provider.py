@@ -28,6 +28,7 @@ from pulumi.dynamic import (
 from . import settings as keys
 from .cloud import (
     CREATING_STATUSES,
+    DELETING_STATUSES,
     FAILED_STATUSES,
     READY_STATUS,
     ApiError,
@@ -204,28 +205,38 @@ class InstanceProvider(ResourceProvider):
         return CreateResult(registry_id, self._outputs(spec.state(), registry))
 
     def _wait_until_running(self, spec: InstanceSpec, registry_id: str) -> Registry:
+        """Wait for an instance this create bought; if it cannot be finished, it is deleted (see _abandon)."""
         timeout = self.settings.create_timeout
-
-        def settled(registry: Registry | None) -> bool:
-            return registry is not None and registry.status not in CREATING_STATUSES
-
         try:
-            registry = self.cloud.wait_for(
-                spec.region, registry_id, settled, timeout=timeout,
-                activity=f"{spec.name} ({registry_id}) creating", progress=_say,
-            )  # fmt: skip
+            registry = self._wait_until_settled(spec, registry_id, timeout)
         except WaitTimeout:
             self._abandon(
                 spec,
                 registry_id,
                 f"was not Running after {timeout:.0f}s; raise tcr:createTimeoutSeconds if the region is slow",
             )
-        assert registry is not None
         if registry.status != READY_STATUS:
-            reason = self.cloud.failure_reason(spec.region, registry_id)
-            kind = "failed" if registry.status in FAILED_STATUSES else "stopped"
-            self._abandon(spec, registry_id, f"{kind} with status {registry.status}: {reason}")
+            self._abandon(spec, registry_id, self._failure(spec, registry))
         return registry
+
+    def _wait_until_settled(self, spec: InstanceSpec, registry_id: str, timeout: float) -> Registry:
+        def settled(registry: Registry | None) -> bool:
+            return registry is None or registry.status not in CREATING_STATUSES
+
+        registry = self.cloud.wait_for(
+            spec.region, registry_id, settled, timeout=timeout,
+            activity=f"{spec.name} ({registry_id}) creating", progress=_say,
+        )  # fmt: skip
+        if registry is None:
+            raise RuntimeError(
+                f"registry {spec.name} ({registry_id}) disappeared while it was being created; run `pulumi up` again"
+            )
+        return registry
+
+    def _failure(self, spec: InstanceSpec, registry: Registry) -> str:
+        reason = self.cloud.failure_reason(spec.region, registry.registry_id)
+        kind = "failed" if registry.status in FAILED_STATUSES else "stopped"
+        return f"{kind} with status {registry.status}: {reason}"
 
     def _abandon(self, spec: InstanceSpec, registry_id: str, what_happened: str) -> NoReturn:
         """Delete an instance this create made but cannot finish, then raise: nothing is left untracked."""
@@ -265,7 +276,26 @@ class InstanceProvider(ResourceProvider):
                 f"settings that can only be chosen at purchase differ: {'; '.join(clashes)}. Change the "
                 "program to match the instance."
             )
+        if existing.status in DELETING_STATUSES:
+            raise RuntimeError(
+                f"adopt_existing: registry {spec.name} ({existing.registry_id}) is being deleted and cannot be "
+                "taken over; run `pulumi up` again once it is gone, and a new one is created"
+            )
         _say(f"{spec.name}: adopting existing instance {existing.registry_id}")
+        if existing.status in CREATING_STATUSES:
+            try:
+                existing = self._wait_until_settled(spec, existing.registry_id, self.settings.create_timeout)
+            except WaitTimeout:
+                raise RuntimeError(
+                    f"adopt_existing: registry {spec.name} ({existing.registry_id}) was still being created "
+                    "at the create timeout; run `pulumi up` again later"
+                ) from None
+        if existing.status != READY_STATUS:
+            # Never delete an instance that was not bought by this create: report and leave it.
+            raise RuntimeError(
+                f"adopt_existing: registry {spec.name} ({existing.registry_id}) {self._failure(spec, existing)}; "
+                "it was left as it is"
+            )
         registry = self._converge(spec, existing.registry_id, _live_inputs(existing, wanted))
         return self._outputs(wanted, registry)
 

@@ -11,7 +11,7 @@ import pytest
 from tcr_provider import InstanceProvider
 from tcr_provider.spec import OUTPUT_KEYS, UNKNOWN
 
-from ..support import Control
+from ..support import Control, sdk_call
 
 Checked = Callable[..., dict[str, Any]]
 
@@ -224,6 +224,36 @@ def test_adopt_existing_creates_when_nothing_exists(
 ) -> None:
     create(provider, checked(name="team-apps", adoptExisting=True))
     assert control.requests("CreateInstance") == 1
+
+
+def test_adopt_existing_waits_for_an_instance_still_being_created(
+    provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
+) -> None:
+    created = sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "team-apps", "RegistryType": "basic"})
+    registry_id, outs = create(provider, checked(name="team-apps", adoptExisting=True))
+    assert registry_id == created["RegistryId"]
+    assert outs["status"] == "Running"
+    assert control.requests("CreateInstance") == 1
+
+
+def test_adopt_existing_never_deletes_a_failed_instance_it_did_not_buy(
+    provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
+) -> None:
+    control.fault({"action": "CreateInstance", "final_status": "FailedCreated"})
+    sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "team-apps", "RegistryType": "basic"})
+    with pytest.raises(RuntimeError, match=r"FailedCreated.*left as it is"):
+        provider.create(checked(name="team-apps", adoptExisting=True))
+    assert [i["Status"] for i in control.instances()] == ["FailedCreated"]
+    assert control.requests("DeleteInstance") == 0
+
+
+def test_adopt_existing_refuses_an_instance_being_deleted(
+    provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
+) -> None:
+    registry_id, _ = create(provider, checked(name="team-apps"))
+    sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": registry_id})
+    with pytest.raises(RuntimeError, match="being deleted"):
+        provider.create(checked(name="team-apps", adoptExisting=True))
 
 
 # --- read -----------------------------------------------------------------------------------------------
