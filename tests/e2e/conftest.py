@@ -52,14 +52,6 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
-@pytest.fixture
-def control(emulator: Emulator) -> Iterator[Control]:
-    control = Control(emulator.endpoint_url)
-    control.reset()
-    yield control
-    control.reset()
-
-
 class Stack:
     """One stack of a fresh copy of the project, driven through the `pulumi` command line."""
 

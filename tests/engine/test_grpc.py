@@ -113,16 +113,8 @@ def server(emulator: Emulator) -> Iterator[provider_pb2_grpc.ResourceProviderStu
 
 
 @pytest.fixture
-def engine(server: provider_pb2_grpc.ResourceProviderStub, emulator: Emulator) -> Iterator[Engine]:
-    control = Control(emulator.endpoint_url)
-    control.reset()
-    yield Engine(server)
-    control.reset()
-
-
-@pytest.fixture
-def control(emulator: Emulator) -> Control:
-    return Control(emulator.endpoint_url)
+def engine(server: provider_pb2_grpc.ResourceProviderStub, control: Control) -> Engine:
+    return Engine(server)
 
 
 def test_preview_of_a_new_instance_with_unknown_values(engine: Engine, control: Control) -> None:

@@ -18,14 +18,6 @@ def emulator() -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def control(emulator: Emulator) -> Iterator[Control]:
-    control = Control(emulator.endpoint_url)
-    control.reset()
-    yield control
-    control.reset()
-
-
-@pytest.fixture
 def make_provider(emulator: Emulator, control: Control) -> Callable[..., InstanceProvider]:
     def make(**extra: str) -> InstanceProvider:
         return configured_provider(provider_config(emulator, **extra))
