@@ -6,23 +6,15 @@ error codes are retried, which mean "gone", which statuses mean "still creating"
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
-
-from tencentcloud.cam.v20190116 import cam_client
-from tencentcloud.cam.v20190116 import models as cam_models
-from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-from tencentcloud.common.profile.client_profile import ClientProfile
-from tencentcloud.common.profile.http_profile import HttpProfile
-from tencentcloud.tag.v20180813 import models as tag_models
-from tencentcloud.tag.v20180813 import tag_client
-from tencentcloud.tcr.v20190924 import models as tcr_models
-from tencentcloud.tcr.v20190924 import tcr_client
 
 from .settings import CredentialSource, Settings
 from .spec import CHARGE_TYPE_CODES, RENEW_FLAG_CODES, InstanceSpec
@@ -77,6 +69,35 @@ FAILED_STATUSES = frozenset({"FailedCreated", "Bucket-Error", "Isolate", "Failed
 DELETING_STATUSES = frozenset({"Deleting"})
 
 DESCRIBE_PAGE_SIZE = 100
+# The SDK package of each service API version, with its client module and class. They are imported on first
+# use, so a preview or a no-change `up`, which calls no API, does not pay for loading them.
+SDK_SERVICES = {
+    "tcr": ("tencentcloud.tcr.v20190924", "tcr_client", "TcrClient"),
+    "tag": ("tencentcloud.tag.v20180813", "tag_client", "TagClient"),
+    "cam": ("tencentcloud.cam.v20190116", "cam_client", "CamClient"),
+}
+# TCR allows 20 requests per second for each action and SecretId. The provider paces its own calls a little
+# below that, so a stack of many registries waits its turn instead of being throttled and backing off.
+API_CALLS_PER_SECOND = 18.0
+
+
+class Pacer:
+    """Spaces calls of each action evenly at `rate` per second across every thread of the process."""
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate if rate > 0 else 0.0
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait_turn(self, action: str) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next.get(action, now))
+            self._next[action] = slot + self._interval
+        if slot > now:
+            time.sleep(slot - now)
 
 
 class ApiError(Exception):
@@ -187,8 +208,11 @@ class StatusWatcher:
     """Waits on many registries with one DescribeInstances call per round, shared by every waiter.
 
     A creation holds a provider thread for minutes; polling each one separately would make N concurrent
-    creations cost N calls a round and eat the API's per-action rate limit. Rounds start quickly after a
-    new waiter arrives and back off exponentially to `cap_seconds`.
+    creations cost N calls a round and eat the API's per-action rate limit. The poller starts when the first
+    waiter arrives, polls after `first_seconds`, backs off exponentially to `cap_seconds`, and stops when no
+    one waits. Waiters arriving while it runs join its next round: they never make it poll sooner, so the
+    calls stay at about one per `cap_seconds` however many registries are waited on.
+
     """
 
     def __init__(
@@ -200,11 +224,11 @@ class StatusWatcher:
         self._describe = describe
         self._first = first_seconds
         self._cap = cap_seconds
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
         self._waiters: dict[int, _Waiter] = {}
         self._next_key = 0
         self._thread: threading.Thread | None = None
-        self._fresh = False
+        self._idle = threading.Event()  # set when the last waiter leaves, so the poller stops at once
 
     def wait(
         self,
@@ -220,17 +244,17 @@ class StatusWatcher:
             key = self._next_key
             self._next_key += 1
             self._waiters[key] = waiter
-            self._fresh = True
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="tcr-status-watcher", daemon=True)
                 self._thread.start()
-            self._lock.notify_all()
         try:
             if not waiter.event.wait(timeout):
                 raise WaitTimeout(f"{registry_id} did not reach the wanted state within {timeout:.0f}s")
         finally:
             with self._lock:
                 self._waiters.pop(key, None)
+                if not self._waiters:
+                    self._idle.set()
         if waiter.error is not None:
             raise waiter.error
         return waiter.result
@@ -238,14 +262,16 @@ class StatusWatcher:
     def _run(self) -> None:
         delay = self._first
         while True:
+            self._idle.wait(delay)
             with self._lock:
-                if not self._waiters:
-                    self._thread = None
-                    return
-                if self._fresh:
+                if self._idle.is_set():
+                    # Every waiter left: stop, unless one arrived meanwhile (then start quickly again).
+                    self._idle.clear()
+                    if not self._waiters:
+                        self._thread = None
+                        return
                     delay = self._first
-                    self._fresh = False
-                self._lock.wait(delay)
+                    continue
                 waiting = [w for w in self._waiters.values() if not w.event.is_set()]
             by_region: dict[str, list[_Waiter]] = {}
             for waiter in waiting:
@@ -296,6 +322,8 @@ class TcrCloud:
         self._lock = threading.Lock()
         self._credentials: CredentialSource | None = None
         self._account: tuple[str, str] | None = None  # (AppId, OwnerUin)
+        self._account_lock = threading.Lock()
+        self.pacer = Pacer(API_CALLS_PER_SECOND)
         self.watcher = StatusWatcher(self.describe)
 
     # --- plumbing ---------------------------------------------------------------------------------------
@@ -313,11 +341,15 @@ class TcrCloud:
             cache = self._local.clients = {}
         client = cache.get((service, region))
         if client is None:
+            from tencentcloud.common.profile.client_profile import ClientProfile
+            from tencentcloud.common.profile.http_profile import HttpProfile
+
             endpoint = self.settings.endpoint
             http = HttpProfile(protocol=endpoint.scheme, endpoint=endpoint.host, reqTimeout=30)
             profile = ClientProfile(httpProfile=http, language="en-US")
-            factory = {"tcr": tcr_client.TcrClient, "tag": tag_client.TagClient, "cam": cam_client.CamClient}
-            client = factory[service](self.credentials.credential, region, profile)
+            package, module, name = SDK_SERVICES[service]
+            client_class = getattr(importlib.import_module(f"{package}.{module}"), name)
+            client = client_class(self.credentials.credential, region, profile)
             cache[(service, region)] = client
         return client
 
@@ -332,10 +364,13 @@ class TcrCloud:
         repeatable: bool = True,
     ) -> dict[str, Any]:
         """One API action with retries; `repeatable` says whether a lost answer may be retried blindly."""
-        models = {"tcr": tcr_models, "tag": tag_models, "cam": cam_models}[service]
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+        models: ModuleType = importlib.import_module(f"{SDK_SERVICES[service][0]}.models")
         attempt = 0
         while True:
             attempt += 1
+            self.pacer.wait_turn(action)
             try:
                 request = getattr(models, f"{action}Request")()
                 request.from_json_string(json.dumps(dict(params)))
@@ -349,7 +384,8 @@ class TcrCloud:
                 raise error
             time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))))
 
-    def _error(self, exc: TencentCloudSDKException, action: str, registry: str) -> ApiError:
+    def _error(self, exc: Any, action: str, registry: str) -> ApiError:
+        """Map the SDK's TencentCloudSDKException to an ApiError that says what to do."""
         code = str(exc.code or "ClientError")
         message = exc.message.decode(errors="replace") if isinstance(exc.message, bytes) else str(exc.message)
         hint = None
@@ -365,19 +401,17 @@ class TcrCloud:
 
     # --- account ----------------------------------------------------------------------------------------
     def account(self, region: str) -> tuple[str, str]:
-        """(AppId, OwnerUin): looked up once per process, or the AppId taken from config."""
-        with self._lock:
-            if self._account is not None:
-                return self._account
-        configured = self.settings.app_id
-        if configured:
-            account = (configured, "")
-        else:
-            answer = self.call("cam", region, "GetUserAppId", {}, registry="(account lookup)")
-            account = (str(answer["AppId"]), str(answer.get("OwnerUin") or ""))
-        with self._lock:
-            self._account = account
-        return account
+        """(AppId, OwnerUin): looked up once per process (one call even when many threads ask at once), or
+        the AppId taken from config."""
+        with self._account_lock:
+            if self._account is None:
+                configured = self.settings.app_id
+                if configured:
+                    self._account = (configured, "")
+                else:
+                    answer = self.call("cam", region, "GetUserAppId", {}, registry="(account lookup)")
+                    self._account = (str(answer["AppId"]), str(answer.get("OwnerUin") or ""))
+            return self._account
 
     # --- reads ------------------------------------------------------------------------------------------
     def describe(self, region: str, registry_ids: Iterable[str]) -> dict[str, Registry]:
@@ -491,7 +525,9 @@ class TcrCloud:
             self.call("tag", region, "ModifyResourceTags", params, registry=registry_id)
 
     def tag_resource(self, region: str, registry_id: str) -> str:
-        _, uin = self.account(region)
+        # The Tag API accepts an empty uin in the resource name; the owner's is used once it is known anyway,
+        # but is never looked up just for this.
+        uin = self._account[1] if self._account else ""
         return f"qcs::tcr:{region}:uin/{uin}:instance/{registry_id}"
 
     def delete(self, region: str, registry_id: str, delete_bucket: bool) -> bool:

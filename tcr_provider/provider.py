@@ -84,6 +84,10 @@ def _widen_dynamic_provider_pool(threads: int) -> None:
     for candidate in gc.get_objects():
         if isinstance(candidate, ThreadPoolExecutor) and candidate._max_workers == 4:
             candidate._max_workers = max(threads, 4)
+            # The pool adds a thread only when work is submitted: calls that queued up behind the first four
+            # (a `destroy` sends all its deletes at once) get threads of their own through empty tasks.
+            for _ in range(candidate._work_queue.qsize()):
+                candidate.submit(lambda: None)
 
 
 _widen_dynamic_provider_pool(PROVIDER_THREADS)

@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from tencentcloud.common import credential as tc_credential
-
 # (stack config key, environment variable) for every value the provider reads.
 SECRET_ID = ("tencentcloud:secretId", "TENCENTCLOUD_SECRET_ID")
 SECRET_KEY = ("tencentcloud:secretKey", "TENCENTCLOUD_SECRET_KEY")
@@ -127,6 +125,8 @@ class Settings:
 
     def credentials(self) -> CredentialSource:
         """The credentials to sign with; each of id, key and token is looked up on its own."""
+        from tencentcloud.common import credential as tc_credential
+
         secret_id = self.lookup(SECRET_ID)
         secret_key = self.lookup(SECRET_KEY)
         token = self.lookup(SECURITY_TOKEN)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import dill
@@ -256,34 +257,58 @@ def test_serialized_provider_holds_no_credentials(emulator: Emulator) -> None:
     assert len(PROVIDER) < 400
 
 
-def test_more_than_four_creations_wait_at_once(emulator: Emulator) -> None:
-    """The dynamic provider server has 4 threads; the provider widens it so creations do not queue."""
+@contextlib.contextmanager
+def fresh_server(emu: Emulator) -> Iterator[Engine]:
+    """A new `python -m pulumi.dynamic` process, configured for `emu`, that has served no call yet."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
-    with Emulator(create_seconds=3, rate_limit=0) as slow:
-        process = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, env=env)
-        assert process.stdout is not None
-        port = int(process.stdout.readline().decode().strip())
-        try:
-            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-                stub = provider_pb2_grpc.ResourceProviderStub(channel)
-                stub.Configure(provider_pb2.ConfigureRequest(args=struct(provider_config(slow))))
-                engine = Engine(stub)
-                inputs = [engine.checked(f"r{i}", {}, {"name": f"parallel-{i}"}) for i in range(8)]
-                control = Control(slow.endpoint_url)
-                returned: list[float] = []
-                threads = [
-                    threading.Thread(target=lambda i=i: (engine.create(f"r{i}", inputs[i]), returned.append(1)))
-                    for i in range(8)
-                ]
-                for thread in threads:
-                    thread.start()
-                while len(control.instances()) < 8 and not returned:
-                    time.sleep(0.05)
-                assert len(control.instances()) == 8
-                assert returned == []  # all 8 were bought before any creation finished waiting
-                for thread in threads:
-                    thread.join(timeout=60)
-                assert len(returned) == 8
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    process = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, env=env)
+    assert process.stdout is not None
+    port = int(process.stdout.readline().decode().strip())
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            stub.Configure(provider_pb2.ConfigureRequest(args=struct(provider_config(emu))))
+            yield Engine(stub)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def run_at_once(calls: list[Callable[[], object]], all_started: Callable[[], bool]) -> None:
+    """Start every call in its own thread; assert they were all under way before any of them finished."""
+    finished: list[int] = []
+    threads = [threading.Thread(target=lambda c=c: (c(), finished.append(1))) for c in calls]
+    for thread in threads:
+        thread.start()
+    while not all_started() and not finished:
+        time.sleep(0.05)
+    assert all_started()
+    assert finished == []
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(finished) == len(calls)
+
+
+def test_more_than_four_creations_wait_at_once() -> None:
+    """The dynamic provider server has 4 threads; the provider widens it so creations do not queue."""
+    with Emulator(create_seconds=3, rate_limit=0) as slow, fresh_server(slow) as engine:
+        control = Control(slow.endpoint_url)
+        inputs = [engine.checked(f"r{i}", {}, {"name": f"parallel-{i}"}) for i in range(8)]
+        run_at_once(
+            [lambda i=i: engine.create(f"r{i}", inputs[i]) for i in range(8)],
+            all_started=lambda: len(control.instances()) == 8,
+        )
+
+
+def test_more_than_four_deletions_wait_at_once_even_as_the_first_calls() -> None:
+    """A destroy sends its deletes before any other call: they queue behind 4 threads unless given threads."""
+    with Emulator(create_seconds=0, delete_seconds=3, rate_limit=0) as slow:
+        control = Control(slow.endpoint_url)
+        with fresh_server(slow) as engine:
+            created = [engine.up(f"r{i}", {"name": f"parallel-{i}"}) for i in range(8)]
+        with fresh_server(slow) as engine:
+            run_at_once(
+                [lambda i=i, r=r, o=o: engine.delete(f"r{i}", r, o) for i, (r, o) in enumerate(created)],
+                all_started=lambda: control.requests("DeleteInstance") == 8,
+            )
+        assert control.instances() == []
