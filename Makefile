@@ -37,8 +37,10 @@ test: venv
 	$(MAKE) --no-print-directory lint && \
 	$(VENV)/bin/pytest -q
 
+# Benchmarks against the emulator with the real CLI (docs/benchmarks.md); e.g. `make bench BENCH_ARGS=--quick`.
 bench: venv
-	@bin="$$(scripts/ensure-pulumi.sh)" && export TCR_PULUMI_BIN="$$bin" && $(PY) bench/run.py
+	@$(PY) -c 'import matplotlib' 2>/dev/null || $(PY) -m pip install --quiet -e '.[bench]'
+	@bin="$$(scripts/ensure-pulumi.sh)" && export TCR_PULUMI_BIN="$$bin" && $(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -11,9 +11,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +31,34 @@ SECRET_ID = "AKIDBENCHMARK"
 SECRET_KEY = "bench-secret-key"
 REGION = "ap-guangzhou"
 PASSPHRASE = "bench-passphrase"
+
+# Where the processes the bench starts import tcr_provider from: the checkout, or the copy `snapshot_code` made.
+CODE_DIR = ROOT
+
+
+def snapshot_code(base: Path, revision: str | None = None) -> Path:
+    """Copy tcr_provider/ into `base` and import it from there, in this process and in every one the bench starts.
+
+    Others may edit the provider while the bench runs; every measurement of one run then sees the same code.
+    `revision` takes tcr_provider/ from that git revision instead of the work tree (to compare versions).
+    Call it before anything imports tcr_provider.
+    """
+    global CODE_DIR
+    if "tcr_provider" in sys.modules:
+        raise RuntimeError("snapshot_code() must run before tcr_provider is imported")
+    target = base / "code"
+    if revision is None:
+        shutil.copytree(ROOT / "tcr_provider", target / "tcr_provider", ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        target.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", revision, "tcr_provider"], cwd=ROOT, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    CODE_DIR = target
+    sys.path.insert(0, str(target))
+    return target
+
 
 # Calls that change something in the cloud: a no-change preview or up must make none of them.
 WRITE_ACTIONS = ("CreateInstance", "ModifyInstance", "ModifyResourceTags", "DeleteInstance")
@@ -65,6 +95,7 @@ class EmulatorProcess:
         rate_limit: int = 20,
     ) -> None:
         self.create_seconds = create_seconds
+        self.delete_seconds = delete_seconds
         self.rate_limit = rate_limit
         self.args = [
             "--create-seconds", str(create_seconds),
@@ -83,7 +114,7 @@ class EmulatorProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
-            cwd=ROOT,
+            cwd=CODE_DIR,  # `python -m` imports from its working directory first
         )
         self._process = process
         assert process.stdout is not None
@@ -130,6 +161,11 @@ class EmulatorProcess:
     def instance_count(self) -> int:
         return len(self._control("state")["instances"])
 
+    def snapshot(self) -> tuple[Counter[str], Counter[str]]:
+        """(requests by action, instances by status)."""
+        state = self._control("state")
+        return Counter(state["requests"]), Counter(i["Status"] for i in state["instances"])
+
     def reset(self) -> None:
         self._control("reset", {})
 
@@ -141,6 +177,42 @@ class EmulatorProcess:
             "tencentcloud:region": REGION,
             "tcr:endpointUrl": self.endpoint_url,
         }
+
+
+class Timeline:
+    """Samples the emulator's state every `period` seconds while a command runs (`with Timeline(emu) as t:`).
+
+    The control endpoint is not an API action: sampling adds no request to the counts.
+    """
+
+    def __init__(self, emulator: EmulatorProcess, period: float = 0.1) -> None:
+        self.emulator = emulator
+        self.period = period
+        self.samples: list[tuple[float, Counter[str], Counter[str]]] = []  # (seconds, requests, statuses)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="bench-timeline", daemon=True)
+        self._started = 0.0
+
+    def __enter__(self) -> Timeline:
+        self._started = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            requests, statuses = self.emulator.snapshot()
+            self.samples.append((time.monotonic() - self._started, requests, statuses))
+            self._stop.wait(self.period)
+
+    def first(self, holds: Callable[[Counter[str], Counter[str]], bool]) -> float | None:
+        """Seconds from the start to the first sample where `holds(requests, statuses)`."""
+        return next((t for t, requests, statuses in self.samples if holds(requests, statuses)), None)
 
 
 @dataclass
@@ -170,10 +242,14 @@ class Stack:
         if logged:
             command += ["--event-log", str(log)]
         started = time.monotonic()
-        result = subprocess.run(command, cwd=self.project, env=self.env, capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            command, cwd=self.project, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
         seconds = time.monotonic() - started
         if result.returncode != 0:
-            raise RuntimeError(f"pulumi {' '.join(args)} failed ({result.returncode})\n{result.stdout}\n{result.stderr}")
+            raise RuntimeError(
+                f"pulumi {' '.join(args)} failed ({result.returncode})\n{result.stdout}\n{result.stderr}"
+            )
         steps: Counter[str] = Counter()
         if logged and log.exists():
             for line in log.read_text().splitlines():
@@ -218,13 +294,18 @@ class Stack:
 class Workspace:
     """A temporary directory holding the bench projects, their file backend and PULUMI_HOME."""
 
-    def __init__(self, base: Path, cli_dir: Path, emulator: EmulatorProcess) -> None:
+    def __init__(self, base: Path, cli_dir: Path, emulator: EmulatorProcess, pycache: Path) -> None:
         self.base = base
         state = base / "state"
         state.mkdir(parents=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "PULUMI_"))}
+        # Bytecode is cached as on a developer's machine (this sandbox sets PYTHONDONTWRITEBYTECODE), but in
+        # the temporary directory, not in the checkout. `warm_up` fills that cache before anything is timed.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.update(
             {
+                "PYTHONPYCACHEPREFIX": str(pycache),
+                "PYTHONPATH": os.pathsep.join(p for p in (str(CODE_DIR), env.get("PYTHONPATH", "")) if p),
                 "PATH": f"{cli_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
                 "PULUMI_HOME": str(base / "pulumi-home"),
                 "PULUMI_BACKEND_URL": f"file://{state}",
@@ -255,3 +336,11 @@ class Workspace:
             "floor": "pulumi-python:dynamic/bench:Noop",
         }[kind]
         return Stack(self.project(kind), self.env, name, resource_type)
+
+    def warm_up(self) -> None:
+        """One preview of a one-resource stack of each project: fills the bytecode cache and the file cache."""
+        for kind in ("tcr", "floor"):
+            stack = self.stack(kind, "warm-up")
+            stack.init(count=1, prefix=f"warm-up-{kind}")
+            stack.run("preview")
+            stack.remove()
