@@ -6,7 +6,6 @@ error codes are retried, which mean "gone", which statuses mean "still creating"
 
 from __future__ import annotations
 
-import collections
 import importlib
 import json
 import random
@@ -77,34 +76,26 @@ SDK_SERVICES = {
     "tag": ("tencentcloud.tag.v20180813", "tag_client", "TagClient"),
     "cam": ("tencentcloud.cam.v20190116", "cam_client", "CamClient"),
 }
-# TCR allows 20 requests per second for each action and SecretId. The provider keeps its own calls a little
+# TCR allows 20 requests per second for each action and SecretId. The provider paces its own calls a little
 # below that, so a stack of many registries waits its turn instead of being throttled and backing off.
-API_CALLS_PER_SECOND = 18
+API_CALLS_PER_SECOND = 18.0
 
 
 class Pacer:
-    """Lets at most `calls_per_second` calls of each action start in any one-second window, across every thread.
+    """Spaces calls of each action evenly at `rate` per second across every thread of the process."""
 
-    A sliding window is safe whichever way the API counts (per calendar second, sliding, token bucket), and
-    unlike evenly spaced calls it lets a small batch go at once: 50 calls take 2 s, not 2.7 s.
-    """
-
-    def __init__(self, calls_per_second: int) -> None:
-        self._limit = calls_per_second
-        self._started: dict[str, collections.deque[float]] = {}
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate if rate > 0 else 0.0
+        self._next: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def wait_turn(self, action: str) -> None:
-        if self._limit <= 0:
+        if not self._interval:
             return
         with self._lock:
             now = time.monotonic()
-            started = self._started.setdefault(action, collections.deque())
-            while started and started[0] <= now - 1.0:
-                started.popleft()
-            # A few milliseconds past the window, so clock reads on either side never count one call twice.
-            slot = now if len(started) < self._limit else started[-self._limit] + 1.005
-            started.append(slot)
+            slot = max(now, self._next.get(action, now))
+            self._next[action] = slot + self._interval
         if slot > now:
             time.sleep(slot - now)
 
