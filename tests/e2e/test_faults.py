@@ -99,7 +99,7 @@ def test_conflicts_on_modify_are_retried(stack: Stack, control: Control) -> None
     ("setting", "value", "code"),
     [
         ("tencentcloud:secretKey", "not-the-key-9876543210", "AuthFailure.SignatureFailure"),
-        ("tencentcloud:secretId", "AKIDNOSUCHIDENTITY000000000000", "AuthFailure.SecretIdNotFound"),
+        ("tencentcloud:secretId", "AKIDNOSUCHID", "AuthFailure.SecretIdNotFound"),
     ],
 )
 def test_rejected_credentials_fail_at_once_naming_their_source(
