@@ -104,7 +104,7 @@ class InstanceProvider(ResourceProvider):
         self._settings: Settings | None = None
         self._cloud: TcrCloud | None = None
         self._lock = threading.Lock()
-        self._names_in_stack: set[tuple[str, str]] = set()
+        self._names_in_stack: set[str] = set()
 
     def __getstate__(self) -> dict[str, Any]:
         # Credentials, clients and locks must never reach Pulumi state.
@@ -154,9 +154,9 @@ class InstanceProvider(ResourceProvider):
         # this run, in this process, recorded that.
         with self._lock:
             if olds.get("name") == spec.name:
-                self._names_in_stack.add((spec.name, str(olds.get("region"))))
+                self._names_in_stack.add(spec.name)
                 return []
-            if any(name == spec.name for name, _ in self._names_in_stack):
+            if spec.name in self._names_in_stack:
                 return []
         try:
             verdict = self.cloud.check_name(spec.region, spec.name)
@@ -386,7 +386,7 @@ class InstanceProvider(ResourceProvider):
                 "deletion_protection=False on the Instance and run `pulumi up`, then delete it again; to "
                 "stop managing it without deleting it, run `pulumi state delete <urn>`"
             )
-        if registry.status not in ("Deleting",):
+        if registry.status not in DELETING_STATUSES:
             cloud.delete(region, _id, delete_bucket=bool(effective(_props, "deleteBucket")))
         timeout = self.settings.delete_timeout
         try:
