@@ -5,9 +5,9 @@ The unmodified tencentcloud SDK talks to it through
 ``ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint="127.0.0.1:PORT"))``.
 
 Layout: :mod:`.protocol` (TC3 signatures, parameter decoding, envelopes), :mod:`.schema` (declared
-parameters), :mod:`.services` (one module per API over plain-Python backends), :mod:`.rules` (the
-behaviour rules), :mod:`.faults` and :mod:`.throttle` (what happens to a call before it is served), and
-:mod:`.server` (HTTP and the control endpoints).
+parameters), :mod:`.services` (one package per API: a plain-Python ``model`` and the ``api`` actions over
+it), :mod:`.rules` (the behaviour rules), :mod:`.faults` (fault rules and their effects) and
+:mod:`.throttle` (the rate limit), and :mod:`.server` (HTTP, the request pipeline and the control endpoints).
 """
 
 from .server import Emulator

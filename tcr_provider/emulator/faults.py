@@ -4,20 +4,28 @@ A rule applies to an authenticated API request for its action (``"*"``: any acti
 and parameter checks. Pending rules are tried in the order they were added; the first that matches takes
 the call and loses one of its ``count``. Only ``error`` and ``http_status`` stop the call; a delayed or
 dropped call is still performed.
+
+What a rule does is its :class:`Effect`, one class per effect: the server hands the effect the call as a
+:class:`PendingCall` and answers with whatever the effect returns, so a new effect is one new class here.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
-from dataclasses import asdict, dataclass, replace
-from typing import Final
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+from typing import ClassVar, Final, Self
 
+from .errors import InjectedError
+from .protocol import DROPPED, HttpAnswer
 from .rules import STATUS_REASONS
+from .services import Behaviour
 
 ANY_ACTION: Final = "*"
-EFFECTS: Final = ("error", "http_status", "delay_seconds", "drop_response", "final_status")
 _SETTLING_ACTION: Final = "CreateInstance"
+_INJECTED_TEXT: Final = b"Injected by an emulator fault rule."
 
 
 class FaultRuleError(ValueError):
@@ -25,14 +33,164 @@ class FaultRuleError(ValueError):
 
 
 @dataclass(frozen=True)
+class PendingCall:
+    """An authenticated API call on its way to an answer: what a fault effect acts on."""
+
+    behaviour: Behaviour
+    """How the emulated cloud acts on the call unless an effect says otherwise."""
+    perform: Callable[[Behaviour], HttpAnswer]
+    """Rate-limit and perform the call; an API error comes back as its envelope, never as an exception."""
+
+    def proceed(self, behaviour: Behaviour | None = None) -> HttpAnswer:
+        return self.perform(self.behaviour if behaviour is None else behaviour)
+
+
+class Effect(ABC):
+    """What a fault rule does to each call it takes; ``key`` names it in the JSON rule.
+
+    :meth:`apply` is the one hook: it may answer without performing the call, act before or after
+    ``call.proceed()``, or proceed with a changed :class:`Behaviour`.
+    """
+
+    key: ClassVar[str]
+
+    @classmethod
+    @abstractmethod
+    def parse(cls, value: object, action: str) -> Self:
+        """The effect the rule's value asks for; raises :class:`FaultRuleError` saying what to fix."""
+
+    @abstractmethod
+    def to_json(self) -> object:
+        """The rule's value, as the list of pending rules shows it."""
+
+    @abstractmethod
+    def apply(self, call: PendingCall) -> HttpAnswer:
+        """Answer ``call``, with or without ``call.proceed()``; an :class:`ApiError` raised here is answered too."""
+
+    def acts_on(self, action: str) -> bool:
+        """Whether the effect means anything for ``action``: a rule waits for a call it can act on."""
+        return True
+
+
+@dataclass(frozen=True)
+class ErrorEffect(Effect):
+    """Answer with an API error envelope carrying ``code``; the call is not performed."""
+
+    key: ClassVar[str] = "error"
+    code: str
+
+    @classmethod
+    def parse(cls, value: object, action: str) -> Self:
+        if not isinstance(value, str) or not value:
+            raise FaultRuleError('"error" must be an API error code such as "InternalError".')
+        return cls(value)
+
+    def to_json(self) -> object:
+        return self.code
+
+    def apply(self, call: PendingCall) -> HttpAnswer:
+        raise InjectedError(self.code)
+
+
+@dataclass(frozen=True)
+class HttpStatusEffect(Effect):
+    """Answer with a bare HTTP error status, as a failing gateway would; the call is not performed."""
+
+    key: ClassVar[str] = "http_status"
+    status: int
+
+    @classmethod
+    def parse(cls, value: object, action: str) -> Self:
+        if not isinstance(value, int) or isinstance(value, bool) or not 400 <= value <= 599:
+            raise FaultRuleError('"http_status" must be an HTTP error status from 400 to 599.')
+        return cls(value)
+
+    def to_json(self) -> object:
+        return self.status
+
+    def apply(self, call: PendingCall) -> HttpAnswer:
+        return HttpAnswer(self.status, _INJECTED_TEXT, "text/plain")
+
+
+@dataclass(frozen=True)
+class DelayEffect(Effect):
+    """Wait, then perform the call and answer normally."""
+
+    key: ClassVar[str] = "delay_seconds"
+    seconds: float
+
+    @classmethod
+    def parse(cls, value: object, action: str) -> Self:
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise FaultRuleError('"delay_seconds" must be a number of seconds, 0 or more.')
+        return cls(float(value))
+
+    def to_json(self) -> object:
+        return self.seconds
+
+    def apply(self, call: PendingCall) -> HttpAnswer:
+        time.sleep(self.seconds)
+        return call.proceed()
+
+
+@dataclass(frozen=True)
+class DropResponseEffect(Effect):
+    """Perform the call, then close the connection without answering, whatever the call's outcome."""
+
+    key: ClassVar[str] = "drop_response"
+
+    @classmethod
+    def parse(cls, value: object, action: str) -> Self:
+        if value is not True:
+            raise FaultRuleError('"drop_response" must be true.')
+        return cls()
+
+    def to_json(self) -> object:
+        return True
+
+    def apply(self, call: PendingCall) -> HttpAnswer:
+        call.proceed()
+        return DROPPED
+
+
+@dataclass(frozen=True)
+class FinalStatusEffect(Effect):
+    """Let the instance CreateInstance makes settle in ``status`` instead of Running."""
+
+    key: ClassVar[str] = "final_status"
+    status: str
+
+    @classmethod
+    def parse(cls, value: object, action: str) -> Self:
+        if value not in STATUS_REASONS:
+            raise FaultRuleError(f'"final_status" must be one of {sorted(STATUS_REASONS)}.')
+        if action not in (ANY_ACTION, _SETTLING_ACTION):
+            raise FaultRuleError('"final_status" applies to CreateInstance only.')
+        return cls(str(value))
+
+    def to_json(self) -> object:
+        return self.status
+
+    def apply(self, call: PendingCall) -> HttpAnswer:
+        return call.proceed(replace(call.behaviour, final_status=self.status))
+
+    def acts_on(self, action: str) -> bool:
+        return action == _SETTLING_ACTION
+
+
+_EFFECT_TYPES: Final[dict[str, type[Effect]]] = {
+    effect.key: effect for effect in (ErrorEffect, HttpStatusEffect, DelayEffect, DropResponseEffect, FinalStatusEffect)
+}
+EFFECTS: Final = tuple(_EFFECT_TYPES)
+
+
+@dataclass(frozen=True)
 class FaultRule:
+    """A queued rule: the action it waits for, how many calls it still takes, and its effect."""
+
     action: str
-    count: int = 1
-    error: str | None = None
-    http_status: int | None = None
-    delay_seconds: float | None = None
-    drop_response: bool = False
-    final_status: str | None = None
+    count: int
+    effect: Effect
 
     @classmethod
     def parse(cls, document: object, known_actions: Collection[str]) -> FaultRule:
@@ -50,39 +208,14 @@ class FaultRule:
         count = document.get("count", 1)
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise FaultRuleError("A fault rule's count must be a positive integer.")
-        rule = cls(action=action, count=count)
-        value = document[effects[0]]
-        match effects[0]:
-            case "error":
-                if not isinstance(value, str) or not value:
-                    raise FaultRuleError('"error" must be an API error code such as "InternalError".')
-                return replace(rule, error=value)
-            case "http_status":
-                if not isinstance(value, int) or isinstance(value, bool) or not 400 <= value <= 599:
-                    raise FaultRuleError('"http_status" must be an HTTP error status from 400 to 599.')
-                return replace(rule, http_status=value)
-            case "delay_seconds":
-                if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                    raise FaultRuleError('"delay_seconds" must be a number of seconds, 0 or more.')
-                return replace(rule, delay_seconds=float(value))
-            case "drop_response":
-                if value is not True:
-                    raise FaultRuleError('"drop_response" must be true.')
-                return replace(rule, drop_response=True)
-            case _:
-                if value not in STATUS_REASONS:
-                    raise FaultRuleError(f'"final_status" must be one of {sorted(STATUS_REASONS)}.')
-                if action not in (ANY_ACTION, _SETTLING_ACTION):
-                    raise FaultRuleError('"final_status" applies to CreateInstance only.')
-                return replace(rule, final_status=value)
+        (key,) = effects
+        return cls(action, count, _EFFECT_TYPES[key].parse(document[key], action))
 
     def matches(self, action: str) -> bool:
-        if self.final_status is not None and action != _SETTLING_ACTION:
-            return False
-        return self.action in (ANY_ACTION, action)
+        return self.effect.acts_on(action) and self.action in (ANY_ACTION, action)
 
     def to_json(self) -> dict[str, object]:
-        return {name: value for name, value in asdict(self).items() if value is not None and value is not False}
+        return {"action": self.action, "count": self.count, self.effect.key: self.effect.to_json()}
 
 
 class FaultPlan:
@@ -96,7 +229,8 @@ class FaultPlan:
         with self._lock:
             self._rules.extend(rules)
 
-    def take(self, action: str) -> FaultRule | None:
+    def take(self, action: str) -> Effect | None:
+        """The effect of the first pending rule that matches ``action``, which loses one of its count."""
         with self._lock:
             for index, rule in enumerate(self._rules):
                 if rule.matches(action):
@@ -104,7 +238,7 @@ class FaultPlan:
                         self._rules[index] = replace(rule, count=rule.count - 1)
                     else:
                         del self._rules[index]
-                    return rule
+                    return rule.effect
             return None
 
     def pending(self) -> list[dict[str, object]]:

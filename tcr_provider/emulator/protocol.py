@@ -1,7 +1,8 @@
 """The Tencent Cloud API 3.0 wire protocol: TC3-HMAC-SHA256 verification, parameter decoding, envelopes.
 
-Independent of sockets: the server hands in what arrived as an :class:`HttpRequest` and writes out bytes.
-Written from the published signing rules, not from the SDK, so a signing mistake on either side shows.
+Independent of sockets: the server hands in what arrived as an :class:`HttpRequest` and writes out the
+:class:`HttpAnswer` it gets back. Written from the published signing rules, not from the SDK, so a signing
+mistake on either side shows.
 """
 
 from __future__ import annotations
@@ -40,6 +41,20 @@ class HttpRequest:
     query: str
     headers: Mapping[str, str]
     body: bytes
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """What goes back on the wire."""
+
+    status: int
+    body: bytes
+    content_type: str = JSON_CONTENT_TYPE
+    drop: bool = False
+    """Close the connection without answering at all."""
+
+
+DROPPED = HttpAnswer(0, b"", drop=True)
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,27 @@
 """The emulator's HTTP server: API calls on ``/``, control endpoints under ``/_emulator/``.
 
-Each API request goes: count it, authenticate it, apply a pending fault rule, rate-limit it, perform it.
-Every answer to an API request is HTTP 200 with ``Content-Type: application/json`` unless a fault rule
-asks for another status or for no answer at all.
+Each API request goes: count it, authenticate it, hand it to the effect of the fault rule that takes it
+(if any), rate-limit it, perform it. Every answer to an API request is HTTP 200 with ``Content-Type:
+application/json`` unless a fault effect asks for another status or for no answer at all.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from . import protocol
-from .errors import ApiError, InjectedError
-from .faults import FaultPlan, FaultRule, FaultRuleError
-from .protocol import Credentials, HttpRequest
+from .errors import ApiError
+from .faults import FaultPlan, FaultRule, FaultRuleError, PendingCall
+from .protocol import ApiCall, Credentials, HttpAnswer, HttpRequest
 from .rules import ACCOUNT_UIN
-from .services import Account, Cloud, Timings
+from .services import Account, Behaviour, Cloud, Timings
 from .throttle import RateLimiter
 
 DEFAULT_HOST = "127.0.0.1"
@@ -35,15 +35,6 @@ DEFAULT_RATE_LIMIT = 20
 
 CONTROL_PREFIX = "/_emulator/"
 _log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-    content_type: str = protocol.JSON_CONTENT_TYPE
-    drop: bool = False
-    """Close the connection without answering (a ``drop_response`` fault)."""
 
 
 class Emulator:
@@ -70,6 +61,7 @@ class Emulator:
         self._account = Account(uin=ACCOUNT_UIN, app_id=app_id)
         self._timings = Timings(create_seconds, delete_seconds, modify_seconds)
         self._cloud = Cloud(self._account, self._timings)
+        self._behaviour = Behaviour()
         self._faults = FaultPlan()
         self._limiter = RateLimiter(rate_limit)
         self._requests: Counter[str] = Counter()
@@ -116,37 +108,31 @@ class Emulator:
 
     # --- the API ---
 
-    def answer_api(self, request: HttpRequest) -> Answer:
+    def answer_api(self, request: HttpRequest) -> HttpAnswer:
         request_id = protocol.new_request_id()
+        action = protocol.action_of(request)
         with self._lock:
-            self._requests[protocol.action_of(request)] += 1
-        fault: FaultRule | None = None
+            self._requests[action] += 1
         try:
             call = protocol.authenticate(request, self._credentials, time.time())
-            fault = self._faults.take(call.action)
-            if fault is not None and fault.error is not None:
-                raise InjectedError(fault.error)
-            if fault is not None and fault.http_status is not None:
-                return Answer(fault.http_status, b"Injected by an emulator fault rule.", "text/plain")
-            if fault is not None and fault.delay_seconds is not None:
-                time.sleep(fault.delay_seconds)
+            pending = PendingCall(self._behaviour, functools.partial(self._perform, call, request_id))
+            effect = self._faults.take(call.action)
+            return pending.proceed() if effect is None else effect.apply(pending)
+        except Exception as error:
+            return _error_answer(error, action, request_id)
+
+    def _perform(self, call: ApiCall, request_id: str, behaviour: Behaviour) -> HttpAnswer:
+        try:
             self._limiter.admit(call.action, call.secret_id)
             with self._lock:
-                reply = self._cloud.perform(call, fault.final_status if fault else None)
-            answer = Answer(200, protocol.success_body(reply, request_id))
-        except ApiError as error:
-            answer = Answer(200, protocol.error_body(error, request_id))
+                reply = self._cloud.perform(call, behaviour)
+            return HttpAnswer(200, protocol.success_body(reply, request_id))
         except Exception as error:
-            _log.exception("The emulator failed on %s", protocol.action_of(request))
-            internal = ApiError(f"The emulator failed: {error!r}.")
-            answer = Answer(200, protocol.error_body(internal, request_id))
-        if fault is not None and fault.drop_response:
-            return Answer(0, b"", drop=True)
-        return answer
+            return _error_answer(error, call.action, request_id)
 
     # --- the control endpoints ---
 
-    def answer_control(self, method: str, path: str, body: bytes) -> Answer:
+    def answer_control(self, method: str, path: str, body: bytes) -> HttpAnswer:
         endpoint = path.removeprefix(CONTROL_PREFIX).rstrip("/")
         match method, endpoint:
             case "GET", "state":
@@ -181,8 +167,16 @@ class Emulator:
         self._limiter.clear()
 
 
-def _json_answer(status: int, document: object) -> Answer:
-    return Answer(status, json.dumps(document).encode())
+def _error_answer(error: Exception, action: str, request_id: str) -> HttpAnswer:
+    """The error envelope for a failed call; called while ``error`` is being handled, so it can be logged."""
+    if not isinstance(error, ApiError):
+        _log.exception("The emulator failed on %s", action)
+        error = ApiError(f"The emulator failed: {error!r}.")
+    return HttpAnswer(200, protocol.error_body(error, request_id))
+
+
+def _json_answer(status: int, document: object) -> HttpAnswer:
+    return HttpAnswer(status, json.dumps(document).encode())
 
 
 class _Server(ThreadingHTTPServer):

@@ -6,8 +6,9 @@ import pytest
 
 from tcr_provider.emulator import rules
 from tcr_provider.emulator.errors import RequestLimitExceeded
-from tcr_provider.emulator.services.base import Account, TagStore, Timings
-from tcr_provider.emulator.services.tcr import Charge, TcrBackend
+from tcr_provider.emulator.services.base import Account, Timings
+from tcr_provider.emulator.services.tag.model import TagStore
+from tcr_provider.emulator.services.tcr.model import Charge, TcrBackend
 from tcr_provider.emulator.throttle import RateLimiter
 
 
@@ -37,7 +38,6 @@ def create(backend: TcrBackend, final_status: str | None = None, **tags: str):
         "basic",
         dict(tags),
         Charge(pay_mod=0),
-        sync_tag=False,
         enable_cos_maz=False,
         deletion_protection=False,
         enable_cos_versioning=False,

@@ -1,4 +1,8 @@
-"""The emulated services, and the :class:`Cloud` that holds one account's state across them."""
+"""The emulated services, and the :class:`Cloud` that holds one account's state across them.
+
+Each service is a package: ``model`` is its plain-Python state and rules, ``api`` its declared actions,
+which read the parameters, call the model and shape the reply. :mod:`.base` is what they share.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ from collections.abc import Callable
 from ..errors import InvalidAction, MissingParameter, NoSuchVersion
 from ..protocol import ApiCall
 from ..schema import conform
-from .base import Account, CallContext, Reply, Service, TagStore, Timings
-from .cam import CamApi
-from .tag import TagApi
-from .tcr import TcrApi, TcrBackend
+from .base import Account, Behaviour, CallContext, Reply, Service, Timings
+from .cam.api import CamApi
+from .tag.api import TagApi
+from .tag.model import TagStore
+from .tcr.api import TcrApi
+from .tcr.model import TcrBackend
 
-__all__ = ["Account", "Cloud", "Timings"]
+__all__ = ["Account", "Behaviour", "Cloud", "Timings"]
 
 
 class Cloud:
@@ -32,7 +38,7 @@ class Cloud:
     def action_names(self) -> set[str]:
         return {action for actions in self._actions.values() for action in actions}
 
-    def perform(self, call: ApiCall, final_status: str | None = None) -> Reply:
+    def perform(self, call: ApiCall, behaviour: Behaviour) -> Reply:
         service = self.services.get(call.service)
         if service is None:
             raise InvalidAction(f"The service {call.service!r} is not emulated; use tcr, tag or cam.")
@@ -43,7 +49,7 @@ class Cloud:
             raise InvalidAction(f"The {service.name} API has no action {call.action!r}.")
         if service.regional and not call.region:
             raise MissingParameter("The request is missing the `X-TC-Region` header.")
-        context = CallContext(region=call.region, final_status=final_status)
+        context = CallContext(region=call.region, behaviour=behaviour)
         service.admit(context)
         return action.perform(context, conform(call.params, action.fields, textual=call.textual))
 

@@ -1,4 +1,4 @@
-"""What every emulated service is made of: the account, the call context, declared actions, the tag store."""
+"""What every emulated service is made of: the account, the call context and its behaviour, declared actions."""
 
 from __future__ import annotations
 
@@ -28,10 +28,18 @@ class Timings:
 
 
 @dataclass(frozen=True)
+class Behaviour:
+    """How the emulated cloud acts on one call where a test may want it to misbehave; the defaults act as the
+    real service does."""
+
+    final_status: str | None = None
+    """The status a new instance settles in instead of Running."""
+
+
+@dataclass(frozen=True)
 class CallContext:
     region: str
-    final_status: str | None = None
-    """Set by a ``final_status`` fault rule: the status a created instance settles in."""
+    behaviour: Behaviour
 
 
 @dataclass(frozen=True)
@@ -77,35 +85,3 @@ class Service:
                 name, fields = mark
                 found[name] = Action(name, fields, getattr(self, attribute))
         return found
-
-
-@dataclass(frozen=True)
-class ResourceKey:
-    """A taggable resource, as the six-part name ``qcs::<service>:<region>:uin/<uin>:<prefix>/<id>`` names it."""
-
-    service: str
-    region: str
-    prefix: str
-    resource_id: str
-
-
-class TagStore:
-    """The account's tags, one store for TCR's TagSpecification and the Tag API alike."""
-
-    def __init__(self) -> None:
-        self._tags: dict[ResourceKey, dict[str, str]] = {}
-
-    def tags_of(self, resource: ResourceKey) -> dict[str, str]:
-        return dict(self._tags.get(resource, {}))
-
-    def put(self, resource: ResourceKey, tags: Mapping[str, str]) -> None:
-        """Add or overwrite the given keys, keeping the others."""
-        self._tags.setdefault(resource, {}).update(tags)
-
-    def remove(self, resource: ResourceKey, keys: list[str]) -> None:
-        current = self._tags.get(resource, {})
-        for key in keys:
-            current.pop(key, None)
-
-    def forget(self, resource: ResourceKey) -> None:
-        self._tags.pop(resource, None)

@@ -1,9 +1,9 @@
-"""CAM (cam 2019-01-16): just enough to learn the account's AppId, which names COS buckets."""
+"""GetUserAppId: the caller's identity, from the account every service shares."""
 
 from __future__ import annotations
 
-from ..schema import Params
-from .base import Account, CallContext, Reply, Service, action
+from ...schema import Params
+from ..base import Account, CallContext, Reply, Service, action
 
 
 class CamApi(Service):

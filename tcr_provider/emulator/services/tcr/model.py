@@ -1,7 +1,6 @@
-"""TCR Enterprise (tcr 2019-09-24): instances, their lifecycle, their COS bucket and public endpoint.
+"""TCR Enterprise's state: instances, their lifecycle, their COS bucket and public endpoint.
 
-:class:`TcrBackend` is the model: plain state, and every status computed from timestamps when asked, so
-nothing runs in the background. :class:`TcrApi` reads parameters, calls the backend and shapes replies.
+Plain state, and every status computed from timestamps when asked, so nothing runs in the background.
 
 Lifecycle, with the emulator's ``--create-seconds`` C, ``--delete-seconds`` D and ``--modify-seconds`` M:
 
@@ -24,22 +23,15 @@ import calendar
 import hashlib
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from .. import rules
-from ..errors import (
-    InvalidParameter,
-    InvalidParameterValue,
-    MissingParameter,
-    OperationDenied,
-    ResourceInsufficient,
-    ResourceNotFound,
-)
-from ..rules import NameProblem
-from ..schema import ListOf, Params, optional, required
-from .base import Account, CallContext, Reply, ResourceKey, Service, TagStore, Timings, action, struct
+from ... import rules
+from ...errors import InvalidParameter, InvalidParameterValue, OperationDenied, ResourceInsufficient, ResourceNotFound
+from ...rules import NameProblem
+from ..base import Account, Timings
+from ..tag.model import ResourceKey, TagStore
 
 CHINA_TIME = timezone(timedelta(hours=8), "CST")
 """TCR reports times in UTC+8 whatever the region."""
@@ -76,7 +68,6 @@ class Instance:
     deletion_protection: bool
     enable_cos_maz: bool
     enable_cos_versioning: bool
-    sync_tag: bool
     deploying_from: float
     settles_at: float
     settled_status: str
@@ -181,7 +172,6 @@ class TcrBackend:
         tags: dict[str, str],
         charge: Charge,
         *,
-        sync_tag: bool,
         enable_cos_maz: bool,
         deletion_protection: bool,
         enable_cos_versioning: bool,
@@ -213,7 +203,6 @@ class TcrBackend:
             deletion_protection=deletion_protection,
             enable_cos_maz=enable_cos_maz,
             enable_cos_versioning=enable_cos_versioning,
-            sync_tag=sync_tag,
             deploying_from=now + self.timings.create_seconds * rules.PENDING_SHARE,
             settles_at=now + self.timings.create_seconds,
             settled_status=final_status or "Running",
@@ -321,209 +310,3 @@ def _add_months(moment: datetime, months: int) -> datetime:
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
-
-
-_NAME_DETAIL_CODES = {None: 0, NameProblem.ILLEGAL: 1, NameProblem.RESERVED: 2, NameProblem.TAKEN: 3}
-
-_TAG = struct(Key=required(str), Value=required(str))
-
-
-class TcrApi(Service):
-    name = "tcr"
-    version = "2019-09-24"
-    regional = True
-
-    def __init__(self, backend: TcrBackend) -> None:
-        self.backend = backend
-
-    def admit(self, context: CallContext) -> None:
-        check_region(context.region)
-
-    @action(
-        "CreateInstance",
-        RegistryName=required(str),
-        RegistryType=required(str),
-        TagSpecification=optional(struct(ResourceType=required(str), Tags=required(ListOf(_TAG)))),
-        RegistryChargeType=optional(int),
-        RegistryChargePrepaid=optional(struct(Period=required(int), RenewFlag=optional(int))),
-        SyncTag=optional(bool),
-        EnableCosMAZ=optional(bool),
-        DeletionProtection=optional(bool),
-        EnableCosVersioning=optional(bool),
-    )
-    def create_instance(self, context: CallContext, params: Params) -> Reply:
-        instance = self.backend.create_instance(
-            context.region,
-            params.text("RegistryName"),
-            params.text("RegistryType"),
-            _tag_specification(params.record("TagSpecification")),
-            _charge(params),
-            sync_tag=params.flag("SyncTag"),
-            enable_cos_maz=params.flag("EnableCosMAZ"),
-            deletion_protection=params.flag("DeletionProtection"),
-            enable_cos_versioning=params.flag("EnableCosVersioning"),
-            final_status=context.final_status,
-        )
-        return {"RegistryId": instance.registry_id}
-
-    @action(
-        "DescribeInstances",
-        Registryids=optional(ListOf(str)),
-        Offset=optional(int),
-        Limit=optional(int),
-        Filters=optional(ListOf(struct(Name=required(str), Values=required(ListOf(str))))),
-        AllRegion=optional(bool),
-    )
-    def describe_instances(self, context: CallContext, params: Params) -> Reply:
-        offset = params.integer("Offset", 0)
-        limit = params.integer("Limit", rules.DESCRIBE_DEFAULT_LIMIT)
-        if offset < 0 or not 1 <= limit <= rules.DESCRIBE_MAX_LIMIT:
-            raise InvalidParameterValue(f"Offset must be 0 or more and Limit 1 to {rules.DESCRIBE_MAX_LIMIT}.")
-        found = self.backend.instances(None if params.flag("AllRegion") else context.region)
-        if ids := params.texts("Registryids"):  # an empty list asks for every instance
-            found = [i for i in found if i.registry_id in ids]
-        for instance_filter in params.records("Filters") or []:
-            if instance_filter.text("Name") not in rules.INSTANCE_FILTERS:
-                raise InvalidParameterValue(
-                    f"Filters.Name must be one of {', '.join(rules.INSTANCE_FILTERS)}, "
-                    f"not {instance_filter.text('Name')!r}."
-                )
-            names = instance_filter.texts("Values") or []
-            found = [i for i in found if i.name in names]
-        return {
-            "TotalCount": len(found),
-            "Registries": self.registries(found[offset : offset + limit]),
-        }
-
-    @action("DescribeInstanceStatus", RegistryIds=required(ListOf(str)))
-    def describe_instance_status(self, context: CallContext, params: Params) -> Reply:
-        ids = params.texts("RegistryIds") or []
-        now = self.backend.advance()
-        return {
-            "RegistryStatusSet": [
-                {
-                    "RegistryId": instance.registry_id,
-                    "Status": instance.status(now),
-                    "Conditions": [_ready_condition(instance, now)],
-                }
-                for instance in self.backend.instances(context.region)
-                if instance.registry_id in ids
-            ]
-        }
-
-    @action(
-        "ModifyInstance",
-        RegistryId=required(str),
-        RegistryType=optional(str),
-        DeletionProtection=optional(bool),
-        EnableCosVersioning=optional(bool),
-    )
-    def modify_instance(self, context: CallContext, params: Params) -> Reply:
-        self.backend.modify_instance(
-            context.region,
-            params.text("RegistryId"),
-            registry_type=params.optional_text("RegistryType"),
-            deletion_protection=params.optional_flag("DeletionProtection"),
-            enable_cos_versioning=params.optional_flag("EnableCosVersioning"),
-        )
-        return {}
-
-    @action("DeleteInstance", RegistryId=required(str), DeleteBucket=optional(bool), DryRun=optional(bool))
-    def delete_instance(self, context: CallContext, params: Params) -> Reply:
-        self.backend.delete_instance(
-            context.region,
-            params.text("RegistryId"),
-            delete_bucket=params.flag("DeleteBucket"),
-            dry_run=params.flag("DryRun"),
-        )
-        return {}
-
-    @action("CheckInstanceName", RegistryName=required(str))
-    def check_instance_name(self, context: CallContext, params: Params) -> Reply:
-        problem = self.backend.name_problem(params.text("RegistryName"))
-        return {"IsValidated": problem is None, "DetailCode": _NAME_DETAIL_CODES[problem]}
-
-    @action("ManageExternalEndpoint", RegistryId=required(str), Operation=required(str))
-    def manage_external_endpoint(self, context: CallContext, params: Params) -> Reply:
-        registry_id = params.text("RegistryId")
-        self.backend.manage_external_endpoint(context.region, registry_id, params.text("Operation"))
-        return {"RegistryId": registry_id}
-
-    @action("DescribeExternalEndpointStatus", RegistryId=required(str))
-    def describe_external_endpoint_status(self, context: CallContext, params: Params) -> Reply:
-        instance = self.backend.get(context.region, params.text("RegistryId"))
-        return {"Status": instance.external_endpoint.status(self.backend.advance()), "Reason": ""}
-
-    def registries(self, instances: Iterable[Instance]) -> list[dict[str, object]]:
-        """Instances as DescribeInstances' ``Registry`` objects."""
-        now = self.backend.advance()
-        return [self._registry(instance, now) for instance in instances]
-
-    def _registry(self, instance: Instance, now: float) -> dict[str, object]:
-        tags = self.backend.tags.tags_of(instance.tag_resource)
-        expired_at = instance.expired_at
-        return {
-            "RegistryId": instance.registry_id,
-            "RegistryName": instance.name,
-            "RegistryType": instance.type_at(now),
-            "Status": instance.status(now),
-            "PublicDomain": f"{instance.name}.{rules.DOMAIN_SUFFIX}",
-            "CreatedAt": instance.created_at.isoformat(),
-            "RegionName": instance.region,
-            "RegionId": rules.REGION_IDS[instance.region],
-            "EnableAnonymous": False,
-            "TokenValidTime": rules.TOKEN_VALID_HOURS,
-            "InternalEndpoint": instance.internal_endpoint,
-            "TagSpecification": {
-                "ResourceType": "instance",
-                "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
-            },
-            "ExpiredAt": expired_at.isoformat() if expired_at else "",
-            "PayMod": instance.charge.pay_mod,
-            "RenewFlag": instance.charge.renew_flag,
-            "DeletionProtection": instance.deletion_protection,
-            "AIFeature": False,
-            "EnableCosMAZ": instance.enable_cos_maz,
-            "EnableCosVersioning": instance.enable_cos_versioning,
-        }
-
-
-def _ready_condition(instance: Instance, now: float) -> dict[str, str]:
-    status = instance.status(now)
-    return {
-        "Type": "Ready",
-        "Status": "True" if status == "Running" else "False",
-        "Reason": rules.STATUS_REASONS[status],
-    }
-
-
-def _tag_specification(specification: Params | None) -> dict[str, str]:
-    if specification is None:
-        return {}
-    if specification.text("ResourceType") != "instance":
-        raise InvalidParameterValue('TagSpecification.ResourceType must be "instance".')
-    tags: dict[str, str] = {}
-    for tag in specification.records("Tags") or []:
-        if tag.text("Key") in tags:
-            raise InvalidParameter(f"The tag key {tag.text('Key')!r} is given twice.")
-        tags[tag.text("Key")] = tag.text("Value")
-    return tags
-
-
-def _charge(params: Params) -> Charge:
-    pay_mod = params.integer("RegistryChargeType", 0)
-    if pay_mod not in rules.CHARGE_TYPES:
-        raise InvalidParameterValue("RegistryChargeType must be 0 (postpaid) or 1 (prepaid).")
-    if pay_mod == 0:
-        return Charge(pay_mod=0)
-    prepaid = params.record("RegistryChargePrepaid")
-    if prepaid is None:
-        raise MissingParameter("A prepaid instance (RegistryChargeType 1) needs RegistryChargePrepaid.")
-    period, renew_flag = prepaid.integer("Period"), prepaid.integer("RenewFlag", 0)
-    if period not in rules.PREPAID_PERIODS:
-        raise InvalidParameterValue(
-            f"RegistryChargePrepaid.Period must be one of {sorted(rules.PREPAID_PERIODS)} months, not {period}."
-        )
-    if renew_flag not in rules.RENEW_FLAGS:
-        raise InvalidParameterValue("RegistryChargePrepaid.RenewFlag must be 0 (manual), 1 (auto) or 2 (none).")
-    return Charge(pay_mod=1, renew_flag=renew_flag, period_months=period)

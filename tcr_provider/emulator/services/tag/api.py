@@ -1,22 +1,17 @@
-"""The Tag API (tag 2018-08-13) over the account's one tag store, for the TCR instances the emulator knows.
-
-Resources are six-part names ``qcs::tcr:<region>:uin/<uin>:instance/<registryId>``; the uin may be empty
-(as the Terraform provider sends it) or the account's own. Tag keys and values follow the rules in
-:mod:`..rules`; a bad tag fails the whole request, while TagResources / UnTagResources report a resource
-they cannot tag in ``FailedResources``.
-"""
+"""The Tag API's actions: read the parameters, check them, change the tag store, shape the reply."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 
-from .. import rules
-from ..errors import ApiError, InvalidParameterValue, LimitExceeded, MissingParameter
-from ..rules import TagProblem
-from ..schema import ListOf, Params, optional, required
-from .base import Account, CallContext, Reply, ResourceKey, Service, TagStore, action, struct
-from .tcr import TcrBackend
+from ... import rules
+from ...errors import ApiError, InvalidParameterValue, LimitExceeded, MissingParameter
+from ...rules import TagProblem
+from ...schema import ListOf, Params, optional, required
+from ..base import Account, CallContext, Reply, Service, action, struct
+from ..tcr.model import TcrBackend
+from .model import ResourceKey, TagStore
 
 _RESOURCE_NAME = re.compile(
     r"qcs::(?P<service>[a-z0-9]+):(?P<region>[a-z0-9-]*):uin/(?P<uin>\d*):(?P<prefix>[A-Za-z0-9_-]+)/(?P<id>[^/]+)"
@@ -60,7 +55,6 @@ class TagApi(Service):
                 f"The tag keys {both} are in both ReplaceTags and DeleteTags.", sub="DeleteTagsParamError"
             )
         resource = self._resource(params.text("Resource"))
-        self._check_room(resource, replacements)
         self.tags.put(resource, replacements)
         self.tags.remove(resource, deletions)
         return {}
@@ -71,12 +65,9 @@ class TagApi(Service):
         failed: list[dict[str, str]] = []
         for name in _resource_names(params.texts("ResourceList") or []):
             try:
-                resource = self._resource(name)
-                self._check_room(resource, tags)
+                self.tags.put(self._resource(name), tags)
             except ApiError as error:
                 failed.append({"Resource": name, "Code": error.code, "Message": error.message})
-                continue
-            self.tags.put(resource, tags)
         return {"FailedResources": failed}
 
     @action("UnTagResources", ResourceList=required(ListOf(str)), TagKeys=required(ListOf(str)))
@@ -148,12 +139,6 @@ class TagApi(Service):
                 sub="ResourceIdInvalid",
             )
         return resource
-
-    def _check_room(self, resource: ResourceKey, tags: dict[str, str]) -> None:
-        if len(self.tags.tags_of(resource) | tags) > rules.MAX_TAGS_PER_RESOURCE:
-            raise LimitExceeded(
-                f"A resource holds at most {rules.MAX_TAGS_PER_RESOURCE} tags.", sub="ResourceAttachedTags"
-            )
 
 
 def _tags(tags: list[Params], parameter: str) -> dict[str, str]:
