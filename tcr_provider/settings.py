@@ -11,28 +11,56 @@ process that runs it (see `InstanceProvider.__getstate__`).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
-# (stack config key, environment variable) for every value the provider reads.
-SECRET_ID = ("tencentcloud:secretId", "TENCENTCLOUD_SECRET_ID")
-SECRET_KEY = ("tencentcloud:secretKey", "TENCENTCLOUD_SECRET_KEY")
-SECURITY_TOKEN = ("tencentcloud:securityToken", "TENCENTCLOUD_SECURITY_TOKEN")
-REGION = ("tencentcloud:region", "TENCENTCLOUD_REGION")
-ENDPOINT_URL = ("tcr:endpointUrl", "TENCENTCLOUD_ENDPOINT_URL")
-APP_ID = ("tcr:appId", "TENCENTCLOUD_APPID")
-CREATE_TIMEOUT = ("tcr:createTimeoutSeconds", "TCR_CREATE_TIMEOUT_SECONDS")
-UPDATE_TIMEOUT = ("tcr:updateTimeoutSeconds", "TCR_UPDATE_TIMEOUT_SECONDS")
-DELETE_TIMEOUT = ("tcr:deleteTimeoutSeconds", "TCR_DELETE_TIMEOUT_SECONDS")
+from .errors import SettingsError
+
+__all__ = ["CONFIG_KEYS", "KEYS", "CredentialSource", "Endpoint", "Key", "Settings", "SettingsError"]
+
+
+class Key(NamedTuple):
+    """One setting: its stack config key (None: environment only) and its environment variable."""
+
+    config: str | None
+    env: str
+
+
+SECRET_ID = Key("tencentcloud:secretId", "TENCENTCLOUD_SECRET_ID")
+SECRET_KEY = Key("tencentcloud:secretKey", "TENCENTCLOUD_SECRET_KEY")
+SECURITY_TOKEN = Key("tencentcloud:securityToken", "TENCENTCLOUD_SECURITY_TOKEN")
+REGION = Key("tencentcloud:region", "TENCENTCLOUD_REGION")
+ENDPOINT_URL = Key("tcr:endpointUrl", "TENCENTCLOUD_ENDPOINT_URL")
+APP_ID = Key("tcr:appId", "TENCENTCLOUD_APPID")
+CREATE_TIMEOUT = Key("tcr:createTimeoutSeconds", "TCR_CREATE_TIMEOUT_SECONDS")
+UPDATE_TIMEOUT = Key("tcr:updateTimeoutSeconds", "TCR_UPDATE_TIMEOUT_SECONDS")
+DELETE_TIMEOUT = Key("tcr:deleteTimeoutSeconds", "TCR_DELETE_TIMEOUT_SECONDS")
+# Read once when the provider process loads the package, before any stack config reaches it.
+PROVIDER_THREADS = Key(None, "TCR_PROVIDER_THREADS")
+
+KEYS: tuple[Key, ...] = (
+    SECRET_ID,
+    SECRET_KEY,
+    SECURITY_TOKEN,
+    REGION,
+    ENDPOINT_URL,
+    APP_ID,
+    CREATE_TIMEOUT,
+    UPDATE_TIMEOUT,
+    DELETE_TIMEOUT,
+    PROVIDER_THREADS,
+)
+# The stack config keys `configure` takes from the engine's config.
+CONFIG_KEYS: tuple[str, ...] = tuple(key.config for key in KEYS if key.config)
 
 DEFAULT_CREATE_TIMEOUT_SECONDS = 20 * 60.0
 DEFAULT_UPDATE_TIMEOUT_SECONDS = 10 * 60.0
 DEFAULT_DELETE_TIMEOUT_SECONDS = 10 * 60.0
-
-
-class SettingsError(ValueError):
-    """A configuration value is present but unusable."""
+DEFAULT_PROVIDER_THREADS = 128
+# The dynamic provider server's own pool size; fewer would gain nothing.
+MIN_PROVIDER_THREADS, MAX_PROVIDER_THREADS = 4, 1024
 
 
 @dataclass(frozen=True)
@@ -49,7 +77,7 @@ class Endpoint:
         parts = urlsplit(url if "://" in url else f"https://{url}")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise SettingsError(
-                f"endpoint URL {url!r} ({ENDPOINT_URL[0]} / {ENDPOINT_URL[1]}) is not a URL such as "
+                f"endpoint URL {url!r} ({ENDPOINT_URL.config} / {ENDPOINT_URL.env}) is not a URL such as "
                 "http://127.0.0.1:9000"
             )
         return cls(scheme=parts.scheme, host=parts.netloc)
@@ -80,9 +108,14 @@ class Settings:
     config: Mapping[str, str] = field(default_factory=dict, repr=False)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
 
-    def lookup(self, key: tuple[str, str]) -> str | None:
-        config_key, env_var = key
-        for value in (self.config.get(config_key), self.environ.get(env_var)):
+    @classmethod
+    def from_config(cls, get: Callable[[str], object]) -> Settings:
+        """Settings from the engine's stack config (`ConfigureRequest.config.get`): every key declared here."""
+        return cls(config={key: str(value) for key in CONFIG_KEYS if (value := get(key)) is not None})
+
+    def lookup(self, key: Key) -> str | None:
+        config_value = self.config.get(key.config) if key.config else None
+        for value in (config_value, self.environ.get(key.env)):
             if value is not None and str(value) != "":
                 return str(value)
         return None
@@ -99,7 +132,7 @@ class Settings:
     def app_id(self) -> str | None:
         return self.lookup(APP_ID)
 
-    def seconds(self, key: tuple[str, str], default: float) -> float:
+    def seconds(self, key: Key, default: float) -> float:
         raw = self.lookup(key)
         if raw is None:
             return default
@@ -108,7 +141,24 @@ class Settings:
         except ValueError:
             value = -1.0
         if value <= 0:
-            raise SettingsError(f"{key[0]} / {key[1]} must be a positive number of seconds, got {raw!r}")
+            raise SettingsError(f"{key.config} / {key.env} must be a positive number of seconds, got {raw!r}")
+        return value
+
+    @property
+    def provider_threads(self) -> int:
+        raw = self.lookup(PROVIDER_THREADS)
+        if raw is None:
+            return DEFAULT_PROVIDER_THREADS
+        try:
+            value = int(raw)
+        except ValueError:
+            value = 0
+        if not MIN_PROVIDER_THREADS <= value <= MAX_PROVIDER_THREADS:
+            raise SettingsError(
+                f"{PROVIDER_THREADS.env} must be a whole number from {MIN_PROVIDER_THREADS} to "
+                f"{MAX_PROVIDER_THREADS}, got {raw!r}",
+                key=PROVIDER_THREADS.env,
+            )
         return value
 
     @property
@@ -136,8 +186,8 @@ class Settings:
         if secret_id or secret_key:
             missing = SECRET_KEY if secret_id else SECRET_ID
             raise SettingsError(
-                f"only half of the credentials are set: also set {missing[0]} "
-                f"(pulumi config set --secret {missing[0]} ...) or the environment variable {missing[1]}"
+                f"only half of the credentials are set: also set {missing.config} "
+                f"(pulumi config set --secret {missing.config} ...) or the environment variable {missing.env}"
             )
         try:
             chained = tc_credential.DefaultCredentialProvider().get_credentials()
@@ -151,8 +201,7 @@ class Settings:
         return CredentialSource(chained, "the Tencent Cloud SDK default chain (profile, CVM role or TKE OIDC)")
 
 
-def _origin(settings: Settings, key: tuple[str, str]) -> str:
-    config_key, env_var = key
-    if settings.config.get(config_key):
-        return f"stack config {config_key}"
-    return f"environment {env_var}"
+def _origin(settings: Settings, key: Key) -> str:
+    if key.config and settings.config.get(key.config):
+        return f"stack config {key.config}"
+    return f"environment {key.env}"

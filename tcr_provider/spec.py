@@ -1,33 +1,36 @@
-"""The Instance resource's inputs and outputs, and every validation rule, in one place.
+"""The Instance resource's inputs, declared once, and every validation rule they use.
 
-Property keys in Pulumi state are camelCase (`instanceType`); Python attributes are snake_case. The
-pydantic model `InstanceSpec` holds validated inputs; `FIELDS` says how a change of each input is applied.
+`InstanceArgs` is the declaration: each field's Python type, its one-line documentation (the attribute
+docstring an editor shows), its default, its change rule and how the TCR API reads and writes it. `INSTANCE`
+is the schema derived from it; check, diff, create, read and update all work from that schema.
 """
 
-from __future__ import annotations
-
-import enum
+# No `from __future__ import annotations` here: the Args annotations must stay objects, since the schema
+# reads each field's type from them.
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pulumi.output import Unknown
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictStr,
-    TypeAdapter,
-    ValidationError,
-    model_validator,
-)
+import pulumi
+from pydantic import AfterValidator, StrictStr
 from pydantic.alias_generators import to_camel
 
-# Pulumi's marker for a value not known until apply, as it travels on the wire (pulumi.runtime.rpc.UNKNOWN);
-# the dynamic provider server hands such values to check and diff as `pulumi.output.Unknown` objects.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+from .fields import UNKNOWN, Api, Change, Failure, Inputs, Schema, declared, is_unknown, normalize
+
+__all__ = [
+    "INSTANCE",
+    "OUTPUT_KEYS",
+    "UNKNOWN",
+    "Change",
+    "Failure",
+    "Inputs",
+    "InstanceArgs",
+    "InstanceOutputs",
+    "is_unknown",
+    "normalize",
+    "validate_inputs",
+]
 
 # --- Names -------------------------------------------------------------------------------------------
 # The API publishes no length limits; CheckInstanceName stays the authority, so these only catch what
@@ -39,12 +42,12 @@ NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 # --- Regions -----------------------------------------------------------------------------------------
 TCR_REGIONS: frozenset[str] = frozenset(
     {
-        "ap-bangkok", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-guangzhou", "ap-hongkong",
-        "ap-jakarta", "ap-mumbai", "ap-nanjing", "ap-seoul", "ap-shanghai", "ap-shanghai-fsi",
-        "ap-shenzhen-fsi", "ap-singapore", "ap-tokyo", "eu-frankfurt", "na-ashburn",
-        "na-siliconvalley", "sa-saopaulo",
+        *("ap-bangkok", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-guangzhou", "ap-hongkong"),
+        *("ap-jakarta", "ap-mumbai", "ap-nanjing", "ap-seoul", "ap-shanghai", "ap-shanghai-fsi"),
+        *("ap-shenzhen-fsi", "ap-singapore", "ap-tokyo", "eu-frankfurt", "na-ashburn"),
+        *("na-siliconvalley", "sa-saopaulo"),
     }
-)  # fmt: skip
+)
 
 # --- Tags --------------------------------------------------------------------------------------------
 MAX_TAGS = 10
@@ -111,205 +114,180 @@ Region = Annotated[StrictStr, AfterValidator(_check_region)]
 TagSet = Annotated[dict[StrictStr, StrictStr], AfterValidator(_check_tags)]
 
 
-class InstanceSpec(BaseModel):
-    """Validated inputs of one Instance, with every default resolved."""
+def _tags_to_api(tags: Mapping[str, str]) -> dict[str, Any] | None:
+    if not tags:
+        return None
+    return {"ResourceType": "instance", "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=False
+
+def _tags_from_api(spec: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        str(t["Key"]): str(t.get("Value") or "")
+        for t in spec.get("Tags") or []
+        if not is_reserved_tag_key(str(t["Key"]))
+    }
+
+
+def _code_of(codes: Mapping[str, int]) -> Any:
+    return lambda value: codes[value]
+
+
+def _name_of(codes: Mapping[str, int], default: str | None = None) -> Any:
+    names = {code: name for name, code in codes.items()}
+    return lambda code: names.get(int(code), default)
+
+
+def _is_prepaid(inputs: Mapping[str, Any]) -> bool:
+    return inputs.get("chargeType") == "prepaid"
+
+
+@dataclass
+class InstanceArgs:
+    """Inputs of a TCR Enterprise instance. Each field takes a plain value or a Pulumi Input.
+
+    name and region (and the purchase-time settings charge_type, enable_cos_maz, sync_tags_to_bucket)
+    replace the instance when changed; instance_type, tags, deletion_protection and
+    enable_cos_versioning change in place.
+    """
+
+    name: pulumi.Input[RegistryName] = declared(
+        Change.REPLACE, required=True, api=Api(read="RegistryName", create="RegistryName")
     )
+    """Globally unique name (lower-case letters, digits, '-'); it becomes the domain <name>.tencentcloudcr.com."""
 
-    name: RegistryName
-    region: Region
-    instance_type: InstanceType = "basic"
-    tags: TagSet = Field(default_factory=dict)
-    deletion_protection: bool = False
-    delete_bucket: bool = False
-    charge_type: ChargeType = "postpaid"
-    prepaid_period: int | None = None
-    renew_flag: RenewFlag = "manual"
-    enable_cos_maz: bool = False
-    enable_cos_versioning: bool = False
-    sync_tags_to_bucket: bool = False
-    adopt_existing: bool = False
+    region: pulumi.Input[Region] | None = declared(
+        Change.REPLACE_DELETE_FIRST, resolved=True, api=Api(read="RegionName")
+    )
+    """Region of the instance; defaults to config tencentcloud:region, then TENCENTCLOUD_REGION."""
 
-    @model_validator(mode="after")
-    def _billing_is_consistent(self) -> InstanceSpec:
-        if self.charge_type == "prepaid":
-            if self.prepaid_period is None:
-                raise ValueError(
-                    "prepaidPeriod: a prepaid instance needs prepaid_period (months: "
-                    f"{', '.join(map(str, PREPAID_PERIODS))})"
-                )
-            if self.prepaid_period not in PREPAID_PERIODS:
-                raise ValueError(
-                    f"prepaidPeriod: {self.prepaid_period} months is not offered; choose one of "
-                    f"{', '.join(map(str, PREPAID_PERIODS))}"
-                )
-        elif self.prepaid_period is not None:
-            raise ValueError("prepaidPeriod: prepaid_period only applies when charge_type is 'prepaid'; remove it")
-        return self
+    instance_type: pulumi.Input[InstanceType] | None = declared(
+        Change.UPDATE,
+        default="basic",
+        api=Api(read="RegistryType", create="RegistryType", modify="RegistryType", settles=True),
+    )
+    """Specification: basic, standard or premium; changes in place and waits until it applies."""
 
-    def state(self) -> dict[str, Any]:
-        """The inputs as Pulumi state properties (camelCase keys; None values left out)."""
-        return self.model_dump(by_alias=True, exclude_none=True)
+    tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = declared(
+        Change.UPDATE,
+        default=dict,
+        type=TagSet,
+        api=Api(read="TagSpecification", create="TagSpecification", encode=_tags_to_api, decode=_tags_from_api),
+    )
+    """Tags (at most 10), updated in place by difference; a tag added outside Pulumi is drift."""
 
+    deletion_protection: pulumi.Input[bool] | None = declared(
+        Change.UPDATE,
+        default=False,
+        api=Api(read="DeletionProtection", create="DeletionProtection", modify="DeletionProtection", verify=True),
+    )
+    """While on, `pulumi destroy` refuses to delete the instance."""
 
-INPUT_KEYS: tuple[str, ...] = tuple(info.alias or name for name, info in InstanceSpec.model_fields.items())
-_FIELD_BY_KEY = {info.alias or name: name for name, info in InstanceSpec.model_fields.items()}
-_DEFAULTS: dict[str, Any] = {
-    key: InstanceSpec.model_fields[name].get_default(call_default_factory=True) for key, name in _FIELD_BY_KEY.items()
-}
+    delete_bucket: pulumi.Input[bool] | None = declared(Change.STATE_ONLY, default=False)
+    """Whether deleting the instance also deletes its COS bucket and the images in it."""
 
+    charge_type: pulumi.Input[ChargeType] | None = declared(
+        Change.REPLACE,
+        default="postpaid",
+        api=Api(
+            read="PayMod",
+            create="RegistryChargeType",
+            encode=_code_of(CHARGE_TYPE_CODES),
+            decode=_name_of(CHARGE_TYPE_CODES, "postpaid"),
+        ),
+    )
+    """Billing mode: postpaid (pay as you go) or prepaid (needs prepaid_period)."""
 
-# --- How each input changes ---------------------------------------------------------------------------
-class Change(enum.Enum):
-    REPLACE = "replace"  # a new instance is created, the old one deleted
-    UPDATE = "update"  # changed in place through the API
-    STATE_ONLY = "state-only"  # recorded in state; no API call (used by delete, or only at create)
+    prepaid_period: pulumi.Input[int] | None = declared(
+        Change.STATE_ONLY, api=Api(create="RegistryChargePrepaid.Period", create_when=_is_prepaid)
+    )
+    """Months bought at once for a prepaid instance: 1 to 12, 24 or 36."""
 
+    renew_flag: pulumi.Input[RenewFlag] | None = declared(
+        Change.STATE_ONLY,
+        default="manual",
+        api=Api(create="RegistryChargePrepaid.RenewFlag", encode=_code_of(RENEW_FLAG_CODES), create_when=_is_prepaid),
+    )
+    """Renewal of a prepaid instance: manual, auto or none; applies at purchase only."""
 
-FIELDS: dict[str, Change] = {
-    "name": Change.REPLACE,
-    "region": Change.REPLACE,
-    "instanceType": Change.UPDATE,
-    "tags": Change.UPDATE,
-    "deletionProtection": Change.UPDATE,
-    "deleteBucket": Change.STATE_ONLY,
-    "chargeType": Change.REPLACE,
-    "prepaidPeriod": Change.STATE_ONLY,
-    "renewFlag": Change.STATE_ONLY,
-    "enableCosMaz": Change.REPLACE,
-    "enableCosVersioning": Change.UPDATE,
-    "syncTagsToBucket": Change.REPLACE,
-    "adoptExisting": Change.STATE_ONLY,
-}
-assert set(FIELDS) == set(INPUT_KEYS), "every input needs a change rule"
+    enable_cos_maz: pulumi.Input[bool] | None = declared(
+        Change.REPLACE, default=False, api=Api(read="EnableCosMAZ", create="EnableCosMAZ")
+    )
+    """Keep the images' COS bucket across availability zones; chosen at purchase."""
 
-# Inputs the API reports back, so `read` can return them as they are in the cloud. The others exist only
-# in our state (the API never echoes them), so `read` keeps the stored value.
-LIVE_INPUT_KEYS = (
-    "name",
-    "region",
-    "instanceType",
-    "tags",
-    "deletionProtection",
-    "chargeType",
-    "enableCosMaz",
-    "enableCosVersioning",
-)
+    enable_cos_versioning: pulumi.Input[bool] | None = declared(
+        Change.UPDATE,
+        default=False,
+        api=Api(read="EnableCosVersioning", create="EnableCosVersioning", modify="EnableCosVersioning"),
+    )
+    """Versioning of the images' COS bucket; changes in place."""
 
-OUTPUT_KEYS = (
-    "registryId",
-    "status",
-    "domain",
-    "vpcDomain",
-    "internalEndpoint",
-    "cosBucket",
-    "cosBucketRegion",
-    "regionId",
-    "createdAt",
-    "expiredAt",
-)
+    sync_tags_to_bucket: pulumi.Input[bool] | None = declared(Change.REPLACE, default=False, api=Api(create="SyncTag"))
+    """Copy the instance's tags to its COS bucket; chosen at purchase."""
+
+    adopt_existing: pulumi.Input[bool] | None = declared(Change.STATE_ONLY, default=False)
+    """On create, take over the instance of this name and region instead of buying one."""
 
 
-def is_unknown(value: Any) -> bool:
-    if isinstance(value, Unknown) or value == UNKNOWN:
-        return True
-    if isinstance(value, Mapping):
-        return any(is_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(is_unknown(v) for v in value)
-    return False
+class InstanceOutputs:
+    """The outputs of an Instance, besides its echoed inputs."""
+
+    registry_id: pulumi.Output[str]
+    """`tcr-xxxxxxxx`; also the resource id."""
+    status: pulumi.Output[str]
+    """Running, Unhealthy, ... as the API reports it."""
+    domain: pulumi.Output[str]
+    """Public domain, `<name>.tencentcloudcr.com`: what `docker login` takes."""
+    vpc_domain: pulumi.Output[str]
+    """`<name>-vpc.tencentcloudcr.com`, resolvable inside an attached VPC."""
+    internal_endpoint: pulumi.Output[str]
+    """The VPC access IP the API reports."""
+    cos_bucket: pulumi.Output[str]
+    """The COS bucket holding the images."""
+    cos_bucket_region: pulumi.Output[str]
+    """The bucket's region."""
+    region_id: pulumi.Output[int]
+    """Numeric region id."""
+    created_at: pulumi.Output[str]
+    """Creation time, as the API reports it."""
+    expired_at: pulumi.Output[str | None]
+    """Expiry of a prepaid instance, else None."""
 
 
-def normalize(value: Any) -> Any:
-    """Pulumi sends every number as a float; compare 12.0 and 12 as equal."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Mapping):
-        return {k: normalize(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [normalize(v) for v in value]
-    return value
+OUTPUT_KEYS: tuple[str, ...] = tuple(to_camel(name) for name in InstanceOutputs.__annotations__)
 
 
-def effective(props: Mapping[str, Any], key: str) -> Any:
-    """A property's value with the default filled in (state drops keys whose value is None)."""
-    value = props.get(key)
-    return normalize(_DEFAULTS[key] if value is None else value)
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One invalid input: the state key and what to do about it."""
-
-    property: str
-    reason: str
-
-
-def _field_adapter(name: str) -> TypeAdapter[Any]:
-    info = InstanceSpec.model_fields[name]
-    annotated: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
-    return TypeAdapter(annotated)
-
-
-_ADAPTERS = {key: _field_adapter(name) for key, name in _FIELD_BY_KEY.items()}
-
-
-def _failures_from(error: ValidationError, default_key: str | None = None) -> list[Failure]:
-    failures = []
-    for item in error.errors():
-        loc = tuple(item.get("loc") or ())
-        key = default_key or (str(loc[0]) if loc else None)
-        message = str(item.get("msg", "is not valid")).removeprefix("Value error, ")
-        if key is None and ":" in message:
-            key, _, message = message.partition(":")
-            message = message.strip()
-        key = _to_key(key or "name")
-        where = loc if default_key else loc[1:]
-        if where and item.get("type") != "value_error":
-            message = f"{message} (tag {where[0]!r} has {item.get('input')!r})"
-        elif item.get("type") != "value_error":
-            message = f"{message} (got {item.get('input')!r})"
-        failures.append(Failure(key, f"{key}: {message}"))
-    return failures
-
-
-def _to_key(field: str) -> str:
-    return field if field in FIELDS else to_camel(field)
-
-
-def validate_inputs(props: Mapping[str, Any]) -> tuple[InstanceSpec | None, list[Failure]]:
-    """Validate checked inputs. Unknown values (preview) are skipped; the spec is None when any is unknown."""
-    failures: list[Failure] = []
-    known: dict[str, Any] = {}
-    for key, value in props.items():
-        if key.startswith("__"):
-            continue
-        if key not in _ADAPTERS:
-            failures.append(Failure(key, f"{key}: is not an Instance input; remove it"))
-            continue
-        if is_unknown(value):
-            continue
-        if value is None:
-            continue
-        try:
-            known[key] = _ADAPTERS[key].validate_python(normalize(value))
-        except ValidationError as exc:
-            failures.extend(_failures_from(exc, default_key=key))
-    if "name" not in props or props.get("name") is None:
-        failures.append(Failure("name", "name: is required: give the registry a globally unique name"))
-    if "region" not in props or props.get("region") is None:
-        failures.append(
+def _billing_is_consistent(inputs: Mapping[str, Any]) -> list[Failure]:
+    period = inputs.get("prepaidPeriod")
+    offered = ", ".join(map(str, PREPAID_PERIODS))
+    if inputs.get("chargeType") == "prepaid":
+        if period is None:
+            return [
+                Failure("prepaidPeriod", f"prepaidPeriod: a prepaid instance needs prepaid_period (months: {offered})")
+            ]
+        if period not in PREPAID_PERIODS:
+            return [Failure("prepaidPeriod", f"prepaidPeriod: {period} months is not offered; choose one of {offered}")]
+    elif period is not None:
+        return [
             Failure(
-                "region",
-                "region: no region given: set region= on the Instance, or `pulumi config set "
-                "tencentcloud:region ap-guangzhou`, or the TENCENTCLOUD_REGION environment variable",
+                "prepaidPeriod", "prepaidPeriod: prepaid_period only applies when charge_type is 'prepaid'; remove it"
             )
-        )
-    if failures or any(is_unknown(v) for k, v in props.items() if not k.startswith("__")):
-        return None, failures
-    try:
-        return InstanceSpec.model_validate(known), []
-    except ValidationError as exc:
-        return None, _failures_from(exc)
+        ]
+    return []
+
+
+INSTANCE = Schema(
+    "Instance",
+    InstanceArgs,
+    validators=[_billing_is_consistent],
+    missing={
+        "name": "is required: give the registry a globally unique name",
+        "region": "no region given: set region= on the Instance, or `pulumi config set tencentcloud:region "
+        "ap-guangzhou`, or the TENCENTCLOUD_REGION environment variable",
+    },
+    distinct_by=["name"],
+)
+
+
+def validate_inputs(props: Mapping[str, Any]) -> tuple[Inputs | None, list[Failure]]:
+    """Validate an Instance's checked inputs (see `Schema.validate`)."""
+    return INSTANCE.validate(props)

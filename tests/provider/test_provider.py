@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tcr_provider import InstanceProvider
+from tcr_provider.errors import AdoptRefused, ApiError, CreationFailed, DeletionProtected
 from tcr_provider.spec import OUTPUT_KEYS, UNKNOWN
 
 from ..support import Control, sdk_call
@@ -169,12 +170,11 @@ def test_failed_creation_reports_the_reason_fast_and_leaves_nothing(
 ) -> None:
     control.fault({"action": "CreateInstance", "final_status": "FailedCreated"})
     started = time.monotonic()
-    with pytest.raises(RuntimeError) as failure:
+    with pytest.raises(CreationFailed) as failure:
         provider.create(checked(name="team-apps"))
     assert time.monotonic() - started < 30
-    message = str(failure.value)
-    assert "FailedCreated" in message
-    assert "deleted" in message
+    assert "FailedCreated" in failure.value.what_happened
+    assert failure.value.cleaned_up
     assert control.instances() == []
     assert control.state()["buckets"] == []
 
@@ -185,8 +185,10 @@ def test_creation_past_the_timeout_is_cleaned_up(
     provider = make_provider(**{"tcr:createTimeoutSeconds": "0.5"})
     control.fault({"action": "CreateInstance", "final_status": "Deploying"})
     inputs = provider.check({}, {"name": "team-apps"}).inputs
-    with pytest.raises(RuntimeError, match=r"was not Running after 0s.*tcr:createTimeoutSeconds"):
+    with pytest.raises(CreationFailed) as failure:
         provider.create(inputs)
+    assert "tcr:createTimeoutSeconds" in failure.value.what_happened
+    assert failure.value.cleaned_up
     assert control.instances() == []
 
 
@@ -215,8 +217,9 @@ def test_adopt_existing_takes_over_without_creating(
 
 def test_adopt_existing_refuses_when_purchase_settings_differ(provider: InstanceProvider, checked: Checked) -> None:
     create(provider, checked(name="team-apps"))
-    with pytest.raises(RuntimeError, match="enableCosMaz"):
+    with pytest.raises(AdoptRefused) as failure:
         provider.create(checked(name="team-apps", enableCosMaz=True, adoptExisting=True))
+    assert [clash.split()[0] for clash in failure.value.clashes] == ["enableCosMaz"]
 
 
 def test_adopt_existing_creates_when_nothing_exists(
@@ -241,8 +244,9 @@ def test_adopt_existing_never_deletes_a_failed_instance_it_did_not_buy(
 ) -> None:
     control.fault({"action": "CreateInstance", "final_status": "FailedCreated"})
     sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "team-apps", "RegistryType": "basic"})
-    with pytest.raises(RuntimeError, match=r"FailedCreated.*left as it is"):
+    with pytest.raises(AdoptRefused) as failure:
         provider.create(checked(name="team-apps", adoptExisting=True))
+    assert "FailedCreated" in failure.value.reason
     assert [i["Status"] for i in control.instances()] == ["FailedCreated"]
     assert control.requests("DeleteInstance") == 0
 
@@ -252,8 +256,9 @@ def test_adopt_existing_refuses_an_instance_being_deleted(
 ) -> None:
     registry_id, _ = create(provider, checked(name="team-apps"))
     sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": registry_id})
-    with pytest.raises(RuntimeError, match="being deleted"):
+    with pytest.raises(AdoptRefused) as failure:
         provider.create(checked(name="team-apps", adoptExisting=True))
+    assert "being deleted" in failure.value.reason
 
 
 # --- read -----------------------------------------------------------------------------------------------
@@ -347,8 +352,9 @@ def test_conflicts_on_modify_are_retried(provider: InstanceProvider, checked: Ch
 # --- delete ---------------------------------------------------------------------------------------------
 def test_delete_refuses_while_protected(provider: InstanceProvider, checked: Checked, control: Control) -> None:
     registry_id, outs = create(provider, checked(name="team-apps", deletionProtection=True))
-    with pytest.raises(RuntimeError, match=r"deletion protection is on.*deletion_protection=False"):
+    with pytest.raises(DeletionProtected) as failure:
         provider.delete(registry_id, outs)
+    assert failure.value.registry == f"team-apps ({registry_id})"
     assert control.requests("DeleteInstance") == 0
     assert len(control.instances()) == 1
 
@@ -380,12 +386,15 @@ def test_delete_refused_by_the_api_reports_its_reason(
 ) -> None:
     registry_id, outs = create(provider, checked(name="team-apps"))
     control.fault({"action": "DeleteInstance", "error": "FailedOperation.PreconditionFailed"})
-    with pytest.raises(Exception) as failure:
+    with pytest.raises(ApiError) as failure:
         provider.delete(registry_id, outs)
-    message = str(failure.value)
-    assert "DeleteInstance" in message and "FailedOperation.PreconditionFailed" in message
-    assert registry_id in message and "RequestId" in message
-    assert "namespaces" in message
+    error = failure.value
+    assert (error.action, error.code, error.registry) == (
+        "DeleteInstance",
+        "FailedOperation.PreconditionFailed",
+        registry_id,
+    )
+    assert error.request_id and error.hint and "namespaces" in error.hint
     assert len(control.instances()) == 1
 
 
@@ -401,9 +410,9 @@ def test_auth_failure_is_not_retried_and_names_the_source_not_the_key(
     make_provider: Callable[..., InstanceProvider], checked: Checked, control: Control, emulator: Any
 ) -> None:
     provider = make_provider(**{"tencentcloud:secretKey": "wrong-key-0123456789"})
-    with pytest.raises(Exception) as at_preview:
+    with pytest.raises(ApiError) as at_preview:
         provider.check({}, {"name": "team-apps"})
-    with pytest.raises(Exception) as at_create:
+    with pytest.raises(ApiError) as at_create:
         provider.create(checked(name="team-apps"))
     for failure in (at_preview, at_create):
         message = str(failure.value)

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from tcr_provider.spec import (
-    FIELDS,
-    INPUT_KEYS,
+    INSTANCE,
     MAX_TAGS,
     NAME_MAX_LENGTH,
     NAME_MIN_LENGTH,
@@ -16,9 +15,11 @@ from tcr_provider.spec import (
     TAG_VALUE_MAX_LENGTH,
     UNKNOWN,
     Change,
-    effective,
     validate_inputs,
 )
+
+INPUT_KEYS = INSTANCE.keys
+effective = INSTANCE.effective
 
 
 def props(**overrides: Any) -> dict[str, Any]:
@@ -131,9 +132,10 @@ def test_unknown_input_is_rejected() -> None:
 
 
 def test_every_input_has_a_change_rule_and_the_replace_set_is_as_documented() -> None:
-    assert set(FIELDS) == set(INPUT_KEYS)
-    replaced = {k for k, rule in FIELDS.items() if rule is Change.REPLACE}
+    rules = {f.key: f.change for f in INSTANCE.fields}
+    replaced = {k for k, rule in rules.items() if rule in (Change.REPLACE, Change.REPLACE_DELETE_FIRST)}
     assert replaced == {"name", "region", "chargeType", "enableCosMaz", "syncTagsToBucket"}
+    assert [k for k, rule in rules.items() if rule is Change.REPLACE_DELETE_FIRST] == ["region"]
 
 
 def test_whole_floats_equal_ints_and_missing_keys_take_defaults() -> None:

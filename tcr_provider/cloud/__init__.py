@@ -1,0 +1,32 @@
+"""A small typed facade over the TCR, Tag and CAM SDK clients. It knows the API and nothing of Pulumi.
+
+transport.py sends one call (client, pacing, error mapping); retry.py is the one retry policy; pacer.py and
+watcher.py are the rate pacing and the batched poller behind every wait; instances.py holds the instance
+operations the provider uses.
+"""
+
+from .instances import (
+    CREATING_STATUSES,
+    DELETING_STATUSES,
+    DESCRIBE_PAGE_SIZE,
+    FAILED_STATUSES,
+    READY_STATUS,
+    NameVerdict,
+    Registry,
+    TcrCloud,
+)
+from .retry import RETRY_POLICY, CallKind, RetryRule
+
+__all__ = [
+    "CREATING_STATUSES",
+    "DELETING_STATUSES",
+    "DESCRIBE_PAGE_SIZE",
+    "FAILED_STATUSES",
+    "READY_STATUS",
+    "RETRY_POLICY",
+    "CallKind",
+    "NameVerdict",
+    "Registry",
+    "RetryRule",
+    "TcrCloud",
+]

@@ -1,0 +1,261 @@
+"""The TCR instance operations the provider needs, over the transport: reads, writes and bounded waits.
+
+This module knows the API and nothing of Pulumi. The statuses and what they mean live here once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ApiError
+from ..settings import Settings
+from .retry import CallKind, is_gone
+from .transport import Answer, Transport
+from .watcher import StatusWatcher
+
+# --- Statuses ------------------------------------------------------------------------------------------
+CREATING_STATUSES = frozenset({"Pending", "Deploying"})
+READY_STATUS = "Running"
+FAILED_STATUSES = frozenset({"FailedCreated", "Bucket-Error", "Isolate", "FailedUpdated"})
+DELETING_STATUSES = frozenset({"Deleting"})
+
+DESCRIBE_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Registry:
+    """One TCR Enterprise instance as DescribeInstances reports it.
+
+    The attributes are what the lifecycle itself needs; `description` is the whole `Registry` object of the
+    answer, from which a resource's schema reads its inputs.
+    """
+
+    registry_id: str
+    name: str
+    status: str
+    region: str
+    region_id: int | None
+    public_domain: str
+    internal_endpoint: str
+    created_at: str
+    expired_at: str | None
+    description: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_api(cls, item: Mapping[str, Any]) -> Registry:
+        return cls(
+            registry_id=item["RegistryId"],
+            name=item.get("RegistryName") or "",
+            status=item.get("Status") or "",
+            region=item.get("RegionName") or "",
+            region_id=item.get("RegionId"),
+            public_domain=item.get("PublicDomain") or "",
+            internal_endpoint=item.get("InternalEndpoint") or "",
+            created_at=item.get("CreatedAt") or "",
+            expired_at=item.get("ExpiredAt") or None,
+            description=dict(item),
+        )
+
+
+@dataclass(frozen=True)
+class NameVerdict:
+    available: bool
+    reason: str  # "", "illegal", "reserved", "exists"
+
+
+_NAME_VERDICTS = {1: "illegal", 2: "reserved", 3: "exists"}
+
+ProgressFn = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+class TcrCloud:
+    """The API operations the provider needs, each retried as the one policy says."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.transport = Transport(settings)
+        self._account: tuple[str, str] | None = None  # (AppId, OwnerUin)
+        self._account_lock = threading.Lock()
+        self.watcher: StatusWatcher[Registry] = StatusWatcher(self.describe)
+
+    @property
+    def credentials(self) -> Any:
+        return self.transport.credentials
+
+    def _client(self, service: str, region: str) -> Any:
+        return self.transport.client(service, region)
+
+    def call(
+        self,
+        service: str,
+        region: str,
+        action: str,
+        params: Mapping[str, Any],
+        *,
+        registry: str,
+        kind: CallKind = CallKind.SAFE_TO_REPEAT,
+        recover: Callable[[], Answer | None] | None = None,
+    ) -> Answer:
+        return self.transport.call(service, region, action, params, registry=registry, kind=kind, recover=recover)
+
+    # --- account ----------------------------------------------------------------------------------------
+    def account(self, region: str) -> tuple[str, str]:
+        """(AppId, OwnerUin): looked up once per process (one call even when many threads ask at once), or
+        the AppId taken from config."""
+        with self._account_lock:
+            if self._account is None:
+                configured = self.settings.app_id
+                if configured:
+                    self._account = (configured, "")
+                else:
+                    answer = self.call("cam", region, "GetUserAppId", {}, registry="(account lookup)")
+                    self._account = (str(answer["AppId"]), str(answer.get("OwnerUin") or ""))
+            return self._account
+
+    # --- reads ------------------------------------------------------------------------------------------
+    def describe(self, region: str, registry_ids: Iterable[str]) -> dict[str, Registry]:
+        """The registries among `registry_ids` that exist in `region` (unknown ids are simply absent)."""
+        ids = list(registry_ids)
+        found: dict[str, Registry] = {}
+        for start in range(0, len(ids), DESCRIBE_PAGE_SIZE):
+            chunk = ids[start : start + DESCRIBE_PAGE_SIZE]
+            label = chunk[0] if len(chunk) == 1 else f"{len(chunk)} registries"
+            try:
+                answer = self.call(
+                    "tcr", region, "DescribeInstances",
+                    {"Registryids": chunk, "Limit": DESCRIBE_PAGE_SIZE},
+                    registry=label,
+                )  # fmt: skip
+            except ApiError as exc:
+                if is_gone(exc.code):
+                    continue
+                raise
+            for item in answer.get("Registries") or []:
+                registry = Registry.from_api(item)
+                found[registry.registry_id] = registry
+        return found
+
+    def get(self, region: str, registry_id: str) -> Registry | None:
+        return self.describe(region, [registry_id]).get(registry_id)
+
+    def find_by_name(self, region: str, name: str) -> Registry | None:
+        answer = self.call(
+            "tcr", region, "DescribeInstances",
+            {"Filters": [{"Name": "RegistryName", "Values": [name]}], "Limit": DESCRIBE_PAGE_SIZE},
+            registry=name,
+        )  # fmt: skip
+        for item in answer.get("Registries") or []:
+            if item.get("RegistryName") == name:
+                return Registry.from_api(item)
+        return None
+
+    def check_name(self, region: str, name: str) -> NameVerdict:
+        answer = self.call("tcr", region, "CheckInstanceName", {"RegistryName": name}, registry=name)
+        if answer.get("IsValidated"):
+            return NameVerdict(True, "")
+        return NameVerdict(False, _NAME_VERDICTS.get(int(answer.get("DetailCode") or 0), "refused"))
+
+    def failure_reason(self, region: str, registry_id: str) -> str:
+        """Why a registry is in a failed status, as DescribeInstanceStatus explains it."""
+        try:
+            answer = self.call(
+                "tcr", region, "DescribeInstanceStatus", {"RegistryIds": [registry_id]}, registry=registry_id
+            )
+        except ApiError as exc:
+            return f"(the reason could not be read: {exc.code})"
+        reasons = []
+        for status in answer.get("RegistryStatusSet") or []:
+            for condition in status.get("Conditions") or []:
+                if condition.get("Reason"):
+                    reasons.append(f"{condition.get('Type')}: {condition['Reason']}")
+        return "; ".join(reasons) or "(the API gave no reason)"
+
+    # --- writes -----------------------------------------------------------------------------------------
+    def create(self, region: str, name: str, params: Mapping[str, Any]) -> tuple[str, bool]:
+        """CreateInstance; returns (registry id, whether the answer was lost and the id recovered by name).
+
+        CreateInstance takes no idempotency token, so a lost answer is never retried blindly: the
+        instance is looked up by its (globally unique) name instead, and created again only if absent.
+        """
+        recovered: list[bool] = []
+
+        def find_it() -> Answer | None:
+            existing = self.find_by_name(region, name)
+            if existing is None:
+                return None
+            recovered.append(True)
+            return {"RegistryId": existing.registry_id}
+
+        answer = self.call(
+            "tcr", region, "CreateInstance", params,
+            registry=name, kind=CallKind.NEVER_REPEAT_BLINDLY, recover=find_it,
+        )  # fmt: skip
+        return str(answer["RegistryId"]), bool(recovered)
+
+    def modify(self, region: str, registry_id: str, registry_type: str, **fields: Any) -> None:
+        """ModifyInstance; the call always carries the instance's RegistryType."""
+        params = {"RegistryId": registry_id, "RegistryType": registry_type, **fields}
+        self.call("tcr", region, "ModifyInstance", params, registry=registry_id)
+
+    def retag(self, region: str, registry_id: str, replace: Mapping[str, str], remove: Iterable[str]) -> None:
+        params: dict[str, Any] = {"Resource": self.tag_resource(region, registry_id)}
+        if replace:
+            params["ReplaceTags"] = [{"TagKey": k, "TagValue": v} for k, v in sorted(replace.items())]
+        removed = sorted(remove)
+        if removed:
+            params["DeleteTags"] = [{"TagKey": k} for k in removed]
+        if len(params) > 1:
+            self.call("tag", region, "ModifyResourceTags", params, registry=registry_id)
+
+    def tag_resource(self, region: str, registry_id: str) -> str:
+        # The Tag API accepts an empty uin in the resource name; the owner's is used once it is known anyway,
+        # but is never looked up just for this.
+        uin = self._account[1] if self._account else ""
+        return f"qcs::tcr:{region}:uin/{uin}:instance/{registry_id}"
+
+    def delete(self, region: str, registry_id: str, delete_bucket: bool) -> bool:
+        """DeleteInstance; False when the registry was already gone."""
+        try:
+            self.call(
+                "tcr", region, "DeleteInstance",
+                {"RegistryId": registry_id, "DeleteBucket": delete_bucket},
+                registry=registry_id,
+            )  # fmt: skip
+        except ApiError as exc:
+            if is_gone(exc.code):
+                return False
+            raise
+        return True
+
+    # --- waits ------------------------------------------------------------------------------------------
+    def wait_for(
+        self,
+        region: str,
+        registry_id: str,
+        done: Callable[[Registry | None], bool],
+        *,
+        timeout: float,
+        activity: str,
+        progress: ProgressFn = _quiet,
+        report_every: float = 15.0,
+    ) -> Registry | None:
+        """Wait (bounded) until `done` holds, reporting progress every `report_every` seconds."""
+        started = time.monotonic()
+        last_report = [started]
+
+        def on_round(registry: Registry | None) -> None:
+            now = time.monotonic()
+            if now - last_report[0] >= report_every:
+                last_report[0] = now
+                status = registry.status if registry else "gone"
+                progress(f"{activity}: {status}, {now - started:.0f}s elapsed")
+
+        return self.watcher.wait(region, registry_id, done, timeout, on_round)

@@ -1,0 +1,149 @@
+"""One API call: the SDK client, pacing, the retry policy and the mapping of SDK errors to `ApiError`."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from types import ModuleType
+from typing import Any
+
+from ..errors import ApiError
+from ..settings import CredentialSource, Settings
+from .pacer import Pacer
+from .retry import RETRY_POLICY, CallKind, LostAnswer, is_network, is_transient
+
+# The SDK package of each service API version, with its client module and class. They are imported on first
+# use, so a preview or a no-change `up`, which calls no API, does not pay for loading them.
+SDK_SERVICES = {
+    "tcr": ("tencentcloud.tcr.v20190924", "tcr_client", "TcrClient"),
+    "tag": ("tencentcloud.tag.v20180813", "tag_client", "TagClient"),
+    "cam": ("tencentcloud.cam.v20190116", "cam_client", "CamClient"),
+}
+# TCR allows 20 requests per second for each action and SecretId. The provider paces its own calls a little
+# below that, so a stack of many registries waits its turn instead of being throttled and backing off.
+API_CALLS_PER_SECOND = 18.0
+REQUEST_TIMEOUT_SECONDS = 30
+
+# What to tell the user for codes they can act on.
+HINTS: dict[str, str] = {
+    "InvalidParameter.ErrorNameExists": (
+        "instance names are global across all Tencent Cloud accounts: choose another name, or set "
+        "adopt_existing=True if the instance is yours"
+    ),
+    "InvalidParameter.ErrorNameIllegal": (
+        "use lower-case letters, digits and '-', starting and ending with a letter or digit"
+    ),
+    "InvalidParameter.ErrorNameReserved": "the name is reserved by TCR: choose another name",
+    "InvalidParameter.ErrorRegistryName": "the name is not accepted by TCR: choose another name",
+    "InvalidParameter.ErrorTagOverLimit": "an instance takes at most 10 tags: remove some",
+    "InvalidParameter.UnsupportedRegion": "choose a region that serves TCR Enterprise",
+    "OperationDenied.QuotaOverLimit": "the account's TCR instance quota is used up: delete an instance or ask for more",
+    "FailedOperation.TradeFailed": "billing refused the purchase: check the account balance and payment method",
+    "OperationDenied": "the API refused the operation (deletion protection, or an operation in progress)",
+    "FailedOperation.PreconditionFailed": (
+        "delete the instance's namespaces and repositories first (this provider never deletes them for you)"
+    ),
+    "ResourceInsufficient.ErrorVpcDnsStatus": "remove the instance's VPC access and DNS records first",
+}
+
+Answer = dict[str, Any]
+
+
+class Transport:
+    """Sends API actions with the provider's credentials; one SDK client per thread, service and region."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pacer = Pacer(API_CALLS_PER_SECOND)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._credentials: CredentialSource | None = None
+
+    @property
+    def credentials(self) -> CredentialSource:
+        with self._lock:
+            if self._credentials is None:
+                self._credentials = self.settings.credentials()
+            return self._credentials
+
+    def client(self, service: str, region: str) -> Any:
+        # SDK clients keep an HTTP connection that is not safe to share between threads.
+        cache: dict[tuple[str, str], Any] | None = getattr(self._local, "clients", None)
+        if cache is None:
+            cache = self._local.clients = {}
+        client = cache.get((service, region))
+        if client is None:
+            from tencentcloud.common.profile.client_profile import ClientProfile
+            from tencentcloud.common.profile.http_profile import HttpProfile
+
+            endpoint = self.settings.endpoint
+            http = HttpProfile(protocol=endpoint.scheme, endpoint=endpoint.host, reqTimeout=REQUEST_TIMEOUT_SECONDS)
+            profile = ClientProfile(httpProfile=http, language="en-US")
+            package, module, name = SDK_SERVICES[service]
+            client_class = getattr(importlib.import_module(f"{package}.{module}"), name)
+            client = client_class(self.credentials.credential, region, profile)
+            cache[(service, region)] = client
+        return client
+
+    def call(
+        self,
+        service: str,
+        region: str,
+        action: str,
+        params: Mapping[str, Any],
+        *,
+        registry: str,
+        kind: CallKind = CallKind.SAFE_TO_REPEAT,
+        recover: Callable[[], Answer | None] | None = None,
+    ) -> Answer:
+        """One API action, retried as RETRY_POLICY says for its kind.
+
+        For a call that must never be repeated blindly, a lost answer calls `recover`, which looks for the
+        call's result; the call is sent again only when `recover` finds none.
+        """
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+        rule = RETRY_POLICY[kind]
+        models: ModuleType = importlib.import_module(f"{SDK_SERVICES[service][0]}.models")
+        attempt = 0
+        while True:
+            attempt += 1
+            self.pacer.wait_turn(action)
+            try:
+                request = getattr(models, f"{action}Request")()
+                request.from_json_string(json.dumps(dict(params)))
+                response = getattr(self.client(service, region), action)(request)
+                result: Answer = json.loads(response.to_json_string())
+                return result
+            except TencentCloudSDKException as exc:
+                error = self._error(exc, action, registry)
+            if is_network(error.code):
+                if rule.lost_answer is LostAnswer.FAIL:
+                    raise error
+                if rule.lost_answer is LostAnswer.RECOVER:
+                    found = recover() if recover is not None else None
+                    if found is not None:
+                        return found
+            elif not is_transient(error.code):
+                raise error
+            if attempt >= rule.attempts:
+                raise error
+            time.sleep(rule.backoff(attempt))
+
+    def _error(self, exc: Any, action: str, registry: str) -> ApiError:
+        """Map the SDK's TencentCloudSDKException to an ApiError that says what to do."""
+        code = str(exc.code or "ClientError")
+        message = exc.message.decode(errors="replace") if isinstance(exc.message, bytes) else str(exc.message)
+        hint = HINTS.get(code)
+        if code.startswith("AuthFailure") or code == "UnauthorizedOperation":
+            source = self.credentials
+            hint = (
+                f"the credentials from {source.origin} (SecretId {source.secret_id_hint}) were refused "
+                f"by {self.settings.endpoint.describe()}: check them and their CAM permissions"
+            )
+        elif is_network(code):
+            hint = f"could not get an answer from {self.settings.endpoint.describe()}"
+        return ApiError(action, code, message, exc.requestId, registry, hint)
