@@ -190,9 +190,13 @@ class InstanceProvider(ResourceProvider):
             return registry is None or registry.status not in CREATING_STATUSES
 
         registry = self.cloud.wait_for(
-            spec.region, registry_id, settled, timeout=timeout,
-            activity=f"{spec.name} ({registry_id}) creating", progress=_say,
-        )  # fmt: skip
+            spec.region,
+            registry_id,
+            settled,
+            timeout=timeout,
+            activity=f"{spec.name} ({registry_id}) creating",
+            progress=_say,
+        )
         if registry is None:
             raise RegistryVanished(f"{spec.name} ({registry_id})", "created", "run `pulumi up` again")
         return registry
@@ -209,10 +213,13 @@ class InstanceProvider(ResourceProvider):
             self.cloud.delete(spec.region, registry_id, delete_bucket=True)
             try:
                 self.cloud.wait_for(
-                    spec.region, registry_id, lambda r: r is None,
+                    spec.region,
+                    registry_id,
+                    lambda r: r is None,
                     timeout=min(self.settings.delete_timeout, _CLEANUP_WAIT_SECONDS),
-                    activity=f"{registry} cleaning up", progress=_say,
-                )  # fmt: skip
+                    activity=f"{registry} cleaning up",
+                    progress=_say,
+                )
                 cleanup, cleaned_up = (
                     "it was deleted (with its new, empty COS bucket), so nothing is left behind.",
                     True,
@@ -331,9 +338,13 @@ class InstanceProvider(ResourceProvider):
 
         try:
             self.cloud.wait_for(
-                spec.region, registry_id, applied, timeout=timeout,
-                activity=f"{spec.name} ({registry_id}) changing {field.name} to {value}", progress=_say,
-            )  # fmt: skip
+                spec.region,
+                registry_id,
+                applied,
+                timeout=timeout,
+                activity=f"{spec.name} ({registry_id}) changing {field.name} to {value}",
+                progress=_say,
+            )
         except WaitTimedOut:
             raise WaitTimedOut(
                 f"{spec.name} ({registry_id})",
@@ -357,9 +368,13 @@ class InstanceProvider(ResourceProvider):
         timeout = self.settings.delete_timeout
         try:
             cloud.wait_for(
-                region, _id, lambda r: r is None, timeout=timeout,
-                activity=f"{name} ({_id}) deleting", progress=_say,
-            )  # fmt: skip
+                region,
+                _id,
+                lambda r: r is None,
+                timeout=timeout,
+                activity=f"{name} ({_id}) deleting",
+                progress=_say,
+            )
         except WaitTimedOut:
             raise WaitTimedOut(
                 f"{name} ({_id})",

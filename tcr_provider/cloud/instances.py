@@ -130,10 +130,12 @@ class TcrCloud:
             label = chunk[0] if len(chunk) == 1 else f"{len(chunk)} registries"
             try:
                 answer = self.call(
-                    "tcr", region, "DescribeInstances",
+                    "tcr",
+                    region,
+                    "DescribeInstances",
                     {"Registryids": chunk, "Limit": DESCRIBE_PAGE_SIZE},
                     registry=label,
-                )  # fmt: skip
+                )
             except ApiError as exc:
                 if is_gone(exc.code):
                     continue
@@ -148,10 +150,12 @@ class TcrCloud:
 
     def find_by_name(self, region: str, name: str) -> Registry | None:
         answer = self.call(
-            "tcr", region, "DescribeInstances",
+            "tcr",
+            region,
+            "DescribeInstances",
             {"Filters": [{"Name": "RegistryName", "Values": [name]}], "Limit": DESCRIBE_PAGE_SIZE},
             registry=name,
-        )  # fmt: skip
+        )
         for item in answer.get("Registries") or []:
             if item.get("RegistryName") == name:
                 return Registry.from_api(item)
@@ -195,9 +199,14 @@ class TcrCloud:
             return {"RegistryId": existing.registry_id}
 
         answer = self.call(
-            "tcr", region, "CreateInstance", params,
-            registry=name, kind=CallKind.NEVER_REPEAT_BLINDLY, recover=find_it,
-        )  # fmt: skip
+            "tcr",
+            region,
+            "CreateInstance",
+            params,
+            registry=name,
+            kind=CallKind.NEVER_REPEAT_BLINDLY,
+            recover=find_it,
+        )
         return str(answer["RegistryId"]), bool(recovered)
 
     def modify(self, region: str, registry_id: str, registry_type: str, **fields: Any) -> None:
@@ -225,10 +234,12 @@ class TcrCloud:
         """DeleteInstance; False when the registry was already gone."""
         try:
             self.call(
-                "tcr", region, "DeleteInstance",
+                "tcr",
+                region,
+                "DeleteInstance",
                 {"RegistryId": registry_id, "DeleteBucket": delete_bucket},
                 registry=registry_id,
-            )  # fmt: skip
+            )
         except ApiError as exc:
             if is_gone(exc.code):
                 return False
