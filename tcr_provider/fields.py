@@ -308,3 +308,24 @@ def _failures_from(error: ValidationError, key: str) -> list[Failure]:
                 message = f"{message} (got {item.get('input')!r})"
         failures.append(Failure(key, f"{key}: {message}"))
     return failures
+
+
+def attribute_docs(cls: type) -> dict[str, str]:
+    """The attribute docstrings of a class (the string under each field): what an editor shows on hover."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    docs: dict[str, str] = {}
+    for statement, following in zip(body, body[1:], strict=False):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[statement.target.id] = following.value.value.strip()
+    return docs

@@ -73,3 +73,24 @@ def test_a_configured_provider_pickles_to_nothing_but_its_class() -> None:
     raw = base64.b64decode(serialize_provider(provider))
     assert b"InstanceProvider" in raw and b"tcr_provider.provider" in raw
     assert KEY.encode() not in raw and b"Settings" not in raw
+
+
+def test_configure_takes_every_key_settings_declares() -> None:
+    from tcr_provider.settings import KEYS
+
+    given = {key.config: f"value-of-{key.config}" for key in KEYS if key.config}
+    given["unrelated:key"] = "ignored"
+    settings = Settings.from_config(given.get)
+    assert dict(settings.config) == {k: v for k, v in given.items() if k != "unrelated:key"}
+
+
+@pytest.mark.parametrize("raw", ["0", "3", "many", "2000"])
+def test_provider_threads_must_be_a_sensible_whole_number(raw: str) -> None:
+    with pytest.raises(SettingsError, match="TCR_PROVIDER_THREADS") as failure:
+        _ = Settings(environ={"TCR_PROVIDER_THREADS": raw}).provider_threads
+    assert failure.value.key == "TCR_PROVIDER_THREADS"
+
+
+def test_provider_threads_default_and_override() -> None:
+    assert Settings(environ={}).provider_threads == 128
+    assert Settings(environ={"TCR_PROVIDER_THREADS": "16"}).provider_threads == 16

@@ -1,0 +1,86 @@
+"""What the field declarations promise, checked once over every declared field."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tcr_provider.emulator import rules as emulator_rules
+from tcr_provider.fields import Change, Schema, attribute_docs
+from tcr_provider.spec import INSTANCE, OUTPUT_KEYS, TCR_REGIONS, InstanceOutputs
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+SCHEMAS: list[Schema] = [INSTANCE]
+CHANGE_WORDS = {
+    Change.REPLACE: "replace",
+    Change.REPLACE_DELETE_FIRST: "deleted first",
+    Change.UPDATE: "in place",
+    Change.STATE_ONLY: "state only",
+}
+
+
+def readme_row(field_name: str) -> str:
+    match = re.search(rf"^\| `{field_name}` \|.*$", README, re.MULTILINE)
+    assert match, f"the README's inputs table has no row for `{field_name}`"
+    return match.group(0)
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: s.resource)
+def test_every_field_has_a_doc_a_camel_case_key_and_a_readme_row_with_its_change_rule(schema: Schema) -> None:
+    docs = attribute_docs(schema.args)
+    for field in schema.fields:
+        assert docs.get(field.name), f"{schema.resource}Args.{field.name} has no docstring for editors to show"
+        assert field.key == re.sub(r"_(\w)", lambda m: m.group(1).upper(), field.name)
+        if field.key != "adoptExisting":  # acts on create only, which its row says
+            assert CHANGE_WORDS[field.change] in readme_row(field.name), field.name
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: s.resource)
+def test_every_in_place_field_says_how_it_is_written(schema: Schema) -> None:
+    for field in schema.fields:
+        if field.change is Change.UPDATE:
+            assert field.api.modify or field.key == "tags", f"{field.key} changes in place but names no write"
+        else:
+            assert field.api.modify is None, f"{field.key} is not updated in place but names a modify parameter"
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: s.resource)
+def test_read_keeps_the_stored_value_of_what_the_api_never_reports(schema: Schema) -> None:
+    stored = {f.key: f"stored-{f.key}" for f in schema.fields}
+    inputs = schema.live_inputs({}, stored)
+    assert set(inputs) == {f.key for f in schema.fields if f.api.read is None}
+
+
+def test_instance_defaults_make_the_documented_create_call() -> None:
+    inputs, failures = INSTANCE.validate({"name": "team-apps", "region": "ap-guangzhou"})
+    assert failures == [] and inputs is not None
+    assert INSTANCE.create_params(inputs) == {
+        "RegistryName": "team-apps",
+        "RegistryType": "basic",
+        "DeletionProtection": False,
+        "RegistryChargeType": 0,
+        "EnableCosMAZ": False,
+        "EnableCosVersioning": False,
+        "SyncTag": False,
+    }
+
+
+def test_instance_prepaid_and_tags_reach_their_nested_parameters() -> None:
+    inputs, _ = INSTANCE.validate(
+        {"name": "team-apps", "region": "ap-guangzhou", "chargeType": "prepaid", "prepaidPeriod": 3, "tags": {"a": "1"}}
+    )
+    assert inputs is not None
+    params = INSTANCE.create_params(inputs)
+    assert params["RegistryChargePrepaid"] == {"Period": 3, "RenewFlag": 0}
+    assert params["TagSpecification"] == {"ResourceType": "instance", "Tags": [{"Key": "a", "Value": "1"}]}
+
+
+def test_instance_outputs_are_documented() -> None:
+    docs = attribute_docs(InstanceOutputs)
+    assert [key for key in OUTPUT_KEYS if not docs.get(re.sub(r"([A-Z])", r"_\1", key).lower())] == []
+
+
+def test_provider_and_emulator_agree_on_the_regions() -> None:
+    assert set(emulator_rules.REGION_IDS) == set(TCR_REGIONS)
