@@ -69,6 +69,16 @@ _DECLARATION = "tcr_declaration"
 _REQUIRED: Any = object()
 
 
+class _ServiceDefault:
+    def __repr__(self) -> str:
+        return "SERVICE_DEFAULT"
+
+
+SERVICE_DEFAULT: Any = _ServiceDefault()
+"""The default of an input the service decides: left unset, it is not sent, the live value is recorded, and
+whatever the service chose is no change."""
+
+
 def declared(
     change: Change,
     *,
@@ -105,8 +115,12 @@ class Field:
     def required(self) -> bool:
         return self.default is _REQUIRED
 
+    @property
+    def service_default(self) -> bool:
+        return self.default is SERVICE_DEFAULT
+
     def resolved_default(self) -> Any:
-        if self.required:
+        if self.required or self.service_default:
             return None
         return self.default() if callable(self.default) else self.default
 
@@ -244,11 +258,12 @@ class Schema:
 
     def changed(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[Field]:
         """The inputs that differ; an input not known yet (preview) counts as changing."""
-        return [
-            f
-            for f in self.fields
-            if is_unknown(news.get(f.key)) or self.effective(olds, f.key) != self.effective(news, f.key)
-        ]
+        return [f for f in self.fields if is_unknown(news.get(f.key)) or self._differs(olds, news, f.key)]
+
+    def _differs(self, olds: Mapping[str, Any], news: Mapping[str, Any], key: str) -> bool:
+        if self.by_key[key].service_default and news.get(key) is None:
+            return False
+        return bool(self.effective(olds, key) != self.effective(news, key))
 
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[list[str], list[str], bool]:
         """(changed keys, keys that force a replacement, whether the old object must be deleted first)."""
@@ -289,6 +304,13 @@ class Schema:
             live[field.key] = api.decode(raw) if api.decode else raw
         return live
 
+    def recorded(self, inputs: Mapping[str, Any], description: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs as the state records them after a write: what the program set, and for what it left to
+        the service, the live value."""
+        live = self.read(description)
+        unset = {f.key: live[f.key] for f in self.fields if f.service_default and f.key not in inputs and f.key in live}
+        return {**dict(inputs), **unset}
+
     def live_inputs(self, description: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
         """Inputs as the cloud has them; inputs the API never reports keep their stored values."""
         inputs = {k: v for k, v in stored.items() if k in self.by_key and self.by_key[k].api.read is None}
@@ -314,12 +336,13 @@ def attribute_docs(cls: type) -> dict[str, str]:
     """The attribute docstrings of a class (the string under each field): what an editor shows on hover."""
     import ast
     import inspect
+    import itertools
     import textwrap
 
     tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
     body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
     docs: dict[str, str] = {}
-    for statement, following in zip(body, body[1:], strict=False):
+    for statement, following in itertools.pairwise(body):
         if (
             isinstance(statement, ast.AnnAssign)
             and isinstance(statement.target, ast.Name)

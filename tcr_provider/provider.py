@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from typing import Any, NoReturn
 
 from pulumi.dynamic import (
@@ -24,6 +25,7 @@ from pulumi.dynamic import (
 
 from . import server_pool
 from .cloud import (
+    CREATE_FAILED_STATUSES,
     CREATING_STATUSES,
     DELETING_STATUSES,
     FAILED_STATUSES,
@@ -163,12 +165,21 @@ class InstanceProvider(ResourceProvider):
             existing = cloud.find_by_name(spec.region, spec.name)
             if existing is not None:
                 return CreateResult(existing.registry_id, self._adopt(spec, existing))
+        # Whatever can fail for reasons of permission or configuration is asked before buying, not after.
+        cloud.account(spec.region)
         registry_id, recovered = cloud.create(spec.region, spec.name, INSTANCE.create_params(spec))
         if recovered:
             _say(f"{spec.name}: the CreateInstance answer was lost; found {registry_id} by name and kept it")
         _say(f"{spec.name}: creating {registry_id} in {spec.region}")
-        registry = self._wait_until_running(spec, registry_id)
-        return CreateResult(registry_id, self._outputs(spec.state(), registry))
+        # From here on an instance is bought: it ends up in the state, or deleted, or named to the user.
+        try:
+            registry = self._wait_until_running(spec, registry_id)
+            outputs = self._outputs(INSTANCE.recorded(spec, registry.description), registry)
+        except CreationFailed:
+            raise
+        except Exception as exc:
+            self._abandon(spec, registry_id, f"could not be finished ({type(exc).__name__}: {exc})")
+        return CreateResult(registry_id, outputs)
 
     def _wait_until_running(self, spec: Inputs, registry_id: str) -> Registry:
         """Wait for an instance this create bought; if it cannot be finished, it is deleted (see _abandon)."""
@@ -186,20 +197,30 @@ class InstanceProvider(ResourceProvider):
         return registry
 
     def _wait_until_settled(self, spec: Inputs, registry_id: str, timeout: float) -> Registry:
-        def settled(registry: Registry | None) -> bool:
-            return registry is None or registry.status not in CREATING_STATUSES
+        """Wait until the instance is Running or has failed for good, through any passing status."""
 
-        registry = self.cloud.wait_for(
-            spec.region,
-            registry_id,
-            settled,
-            timeout=timeout,
-            activity=f"{spec.name} ({registry_id}) creating",
-            progress=_say,
-        )
-        if registry is None:
-            raise RegistryVanished(f"{spec.name} ({registry_id})", "created", "run `pulumi up` again")
-        return registry
+        def settled(registry: Registry | None) -> bool:
+            return registry is None or registry.status == READY_STATUS or registry.status in CREATE_FAILED_STATUSES
+
+        deadline = time.monotonic() + timeout
+        while True:
+            registry = self.cloud.wait_for(
+                spec.region,
+                registry_id,
+                settled,
+                timeout=max(deadline - time.monotonic(), 0.0),
+                activity=f"{spec.name} ({registry_id}) creating",
+                progress=_say,
+            )
+            if registry is not None:
+                return registry
+            # Seen as gone: believe it only once a lookup by its name agrees, so that a wrong answer of the
+            # batched poll never abandons an instance that exists.
+            found = self.cloud.find_by_name(spec.region, spec.name)
+            if found is None or found.registry_id != registry_id:
+                raise RegistryVanished(f"{spec.name} ({registry_id})", "created", "run `pulumi up` again")
+            if found.status == READY_STATUS or found.status in CREATE_FAILED_STATUSES:
+                return found
 
     def _failure(self, spec: Inputs, registry: Registry) -> str:
         reason = self.cloud.failure_reason(spec.region, registry.registry_id)
@@ -243,7 +264,8 @@ class InstanceProvider(ResourceProvider):
             for field in INSTANCE.fields
             if field.change in (Change.REPLACE, Change.REPLACE_DELETE_FIRST)
             and field.key in live
-            and live[field.key] != spec.get(field.key)
+            and field.key in spec
+            and live[field.key] != spec[field.key]
         ]
         if clashes:
             raise AdoptRefused(
@@ -269,9 +291,8 @@ class InstanceProvider(ResourceProvider):
         if existing.status != READY_STATUS:
             # Never delete an instance that was not bought by this create: report and leave it.
             raise AdoptRefused(registry, f"{self._failure(spec, existing)}; it was left as it is")
-        wanted = spec.state()
-        current = self._converge(spec, existing.registry_id, INSTANCE.live_inputs(existing.description, wanted))
-        return self._outputs(wanted, current)
+        current = self._converge(spec, existing.registry_id, INSTANCE.live_inputs(existing.description, spec))
+        return self._outputs(INSTANCE.recorded(spec, current.description), current)
 
     # --- read -------------------------------------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -292,7 +313,8 @@ class InstanceProvider(ResourceProvider):
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         spec = _spec(_news)
         registry = self._converge(spec, _id, _olds)
-        return UpdateResult(self._outputs(spec.state(), registry, known_bucket=_olds.get("cosBucket")))
+        inputs = INSTANCE.recorded(spec, registry.description)
+        return UpdateResult(self._outputs(inputs, registry, known_bucket=_olds.get("cosBucket")))
 
     def _converge(self, spec: Inputs, registry_id: str, current: dict[str, Any]) -> Registry:
         """Bring the instance from `current` (state properties) to `spec` with as few calls as possible.
@@ -307,11 +329,11 @@ class InstanceProvider(ResourceProvider):
         cloud.retag(region, registry_id, replace, [k for k in old_tags if k not in spec.tags])
 
         modified = [f for f in INSTANCE.fields if f.change is Change.UPDATE and f.api.modify is not None]
-        for field in (f for f in modified if not f.api.verify):
+        for field in (f for f in modified if not f.api.verify and f.key in spec):
             if INSTANCE.effective(current, field.key) != spec[field.key]:
                 self._modify(spec, registry_id, field)
         registry = cloud.get(region, registry_id)
-        for field in (f for f in modified if f.api.verify):
+        for field in (f for f in modified if f.api.verify and f.key in spec):
             if registry is not None and INSTANCE.read(registry.description).get(field.key) != spec[field.key]:
                 self._modify(spec, registry_id, field)
                 registry = cloud.get(region, registry_id)
@@ -324,9 +346,7 @@ class InstanceProvider(ResourceProvider):
     def _modify(self, spec: Inputs, registry_id: str, field: Field) -> None:
         api, value = field.api, spec[field.key]
         assert api.modify is not None
-        self.cloud.modify(
-            spec.region, registry_id, spec.instance_type, **{api.modify: api.encode(value) if api.encode else value}
-        )
+        self.cloud.modify(spec.region, registry_id, **{api.modify: api.encode(value) if api.encode else value})
         if not api.settles:
             return
         timeout = self.settings.update_timeout

@@ -16,7 +16,7 @@ import pulumi
 from pydantic import AfterValidator, StrictStr
 from pydantic.alias_generators import to_camel
 
-from .fields import UNKNOWN, Api, Change, Failure, Inputs, Schema, declared, is_unknown, normalize
+from .fields import SERVICE_DEFAULT, UNKNOWN, Api, Change, Failure, Inputs, Schema, declared, is_unknown, normalize
 
 __all__ = [
     "INSTANCE",
@@ -177,7 +177,7 @@ class InstanceArgs:
 
     deletion_protection: pulumi.Input[bool] | None = declared(
         Change.UPDATE,
-        default=False,
+        default=SERVICE_DEFAULT,
         api=Api(read="DeletionProtection", create="DeletionProtection", modify="DeletionProtection", verify=True),
     )
     """While on, `pulumi destroy` refuses to delete the instance."""
@@ -187,7 +187,7 @@ class InstanceArgs:
 
     charge_type: pulumi.Input[ChargeType] | None = declared(
         Change.REPLACE,
-        default="postpaid",
+        default=SERVICE_DEFAULT,
         api=Api(
             read="PayMod",
             create="RegistryChargeType",
@@ -210,13 +210,13 @@ class InstanceArgs:
     """Renewal of a prepaid instance: manual, auto or none; applies at purchase only."""
 
     enable_cos_maz: pulumi.Input[bool] | None = declared(
-        Change.REPLACE, default=False, api=Api(read="EnableCosMAZ", create="EnableCosMAZ")
+        Change.REPLACE, default=SERVICE_DEFAULT, api=Api(read="EnableCosMAZ", create="EnableCosMAZ")
     )
     """Keep the images' COS bucket across availability zones; chosen at purchase."""
 
     enable_cos_versioning: pulumi.Input[bool] | None = declared(
         Change.UPDATE,
-        default=False,
+        default=SERVICE_DEFAULT,
         api=Api(read="EnableCosVersioning", create="EnableCosVersioning", modify="EnableCosVersioning"),
     )
     """Versioning of the images' COS bucket; changes in place."""

@@ -6,6 +6,7 @@ operations the provider uses.
 """
 
 from .instances import (
+    CREATE_FAILED_STATUSES,
     CREATING_STATUSES,
     DELETING_STATUSES,
     DESCRIBE_PAGE_SIZE,
@@ -18,6 +19,7 @@ from .instances import (
 from .retry import RETRY_POLICY, CallKind, RetryRule
 
 __all__ = [
+    "CREATE_FAILED_STATUSES",
     "CREATING_STATUSES",
     "DELETING_STATUSES",
     "DESCRIBE_PAGE_SIZE",

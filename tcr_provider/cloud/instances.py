@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import ApiError
 from ..settings import Settings
-from .retry import CallKind, is_gone
+from .retry import CallKind, is_gone, is_network, is_transient
 from .transport import Answer, Transport
 from .watcher import StatusWatcher
 
@@ -21,6 +21,9 @@ from .watcher import StatusWatcher
 CREATING_STATUSES = frozenset({"Pending", "Deploying"})
 READY_STATUS = "Running"
 FAILED_STATUSES = frozenset({"FailedCreated", "Bucket-Error", "Isolate", "FailedUpdated"})
+# The only statuses that end a creation for good; anything else (Unhealthy can be a passing status of a
+# healthy new instance) is waited out until the create timeout.
+CREATE_FAILED_STATUSES = frozenset({"FailedCreated", "Bucket-Error"})
 DELETING_STATUSES = frozenset({"Deleting"})
 
 DESCRIBE_PAGE_SIZE = 100
@@ -76,6 +79,10 @@ def _quiet(_: str) -> None:
     return None
 
 
+def _says_nothing_of_registries(error: BaseException) -> bool:
+    return isinstance(error, ApiError) and (is_network(error.code) or is_transient(error.code))
+
+
 class TcrCloud:
     """The API operations the provider needs, each retried as the one policy says."""
 
@@ -84,7 +91,7 @@ class TcrCloud:
         self.transport = Transport(settings)
         self._account: tuple[str, str] | None = None  # (AppId, OwnerUin)
         self._account_lock = threading.Lock()
-        self.watcher: StatusWatcher[Registry] = StatusWatcher(self.describe)
+        self.watcher: StatusWatcher[Registry] = StatusWatcher(self.describe, keeps_waiting=_says_nothing_of_registries)
 
     @property
     def credentials(self) -> Any:
@@ -122,7 +129,12 @@ class TcrCloud:
 
     # --- reads ------------------------------------------------------------------------------------------
     def describe(self, region: str, registry_ids: Iterable[str]) -> dict[str, Registry]:
-        """The registries among `registry_ids` that exist in `region` (unknown ids are simply absent)."""
+        """The registries among `registry_ids` that exist in `region` (unknown ids are simply absent).
+
+        The API leaves an unknown id out of the answer, but a not-found error is also read as "gone" (the
+        Terraform provider has done so since 2020). Such an error can only say that of a single id: a batch
+        answered that way is asked again one id at a time, so one unknown id never hides the others.
+        """
         ids = list(registry_ids)
         found: dict[str, Registry] = {}
         for start in range(0, len(ids), DESCRIBE_PAGE_SIZE):
@@ -137,9 +149,12 @@ class TcrCloud:
                     registry=label,
                 )
             except ApiError as exc:
-                if is_gone(exc.code):
-                    continue
-                raise
+                if not is_gone(exc.code):
+                    raise
+                if len(chunk) > 1:
+                    for registry_id in chunk:
+                        found.update(self.describe(region, [registry_id]))
+                continue
             for item in answer.get("Registries") or []:
                 registry = Registry.from_api(item)
                 found[registry.registry_id] = registry
@@ -209,9 +224,9 @@ class TcrCloud:
         )
         return str(answer["RegistryId"]), bool(recovered)
 
-    def modify(self, region: str, registry_id: str, registry_type: str, **fields: Any) -> None:
-        """ModifyInstance; the call always carries the instance's RegistryType."""
-        params = {"RegistryId": registry_id, "RegistryType": registry_type, **fields}
+    def modify(self, region: str, registry_id: str, **fields: Any) -> None:
+        """ModifyInstance with only the fields that change, so the service leaves the others as they are."""
+        params = {"RegistryId": registry_id, **fields}
         self.call("tcr", region, "ModifyInstance", params, registry=registry_id)
 
     def retag(self, region: str, registry_id: str, replace: Mapping[str, str], remove: Iterable[str]) -> None:
@@ -262,11 +277,17 @@ class TcrCloud:
         started = time.monotonic()
         last_report = [started]
 
-        def on_round(registry: Registry | None) -> None:
+        def report(what: str) -> None:
             now = time.monotonic()
             if now - last_report[0] >= report_every:
                 last_report[0] = now
-                status = registry.status if registry else "gone"
-                progress(f"{activity}: {status}, {now - started:.0f}s elapsed")
+                progress(f"{activity}: {what}, {now - started:.0f}s elapsed")
 
-        return self.watcher.wait(region, registry_id, done, timeout, on_round)
+        def on_round(registry: Registry | None) -> None:
+            report(registry.status if registry else "gone")
+
+        def on_error(error: BaseException) -> None:
+            code = error.code if isinstance(error, ApiError) else type(error).__name__
+            report(f"no answer from the API yet ({code})")
+
+        return self.watcher.wait(region, registry_id, done, timeout, on_round, on_error)

@@ -28,8 +28,12 @@ class StatusWatcher(Generic[T]):
         describe: Callable[[str, list[str]], dict[str, T]],
         first_seconds: float = 0.25,
         cap_seconds: float = 1.0,
+        keeps_waiting: Callable[[BaseException], bool] = lambda _: False,
     ) -> None:
         self._describe = describe
+        # A failed poll that says nothing of the registries (a lost answer, throttling) is reported to each
+        # waiter, who keeps waiting until its own deadline; any other failure ends every wait at once.
+        self._keeps_waiting = keeps_waiting
         self._first = first_seconds
         self._cap = cap_seconds
         self._lock = threading.Lock()
@@ -45,9 +49,10 @@ class StatusWatcher(Generic[T]):
         done: Callable[[T | None], bool],
         timeout: float,
         on_round: Callable[[T | None], None] = lambda _: None,
+        on_error: Callable[[BaseException], None] = lambda _: None,
     ) -> T | None:
         """Block until `done(registry)` holds (registry None = gone); raise WaitTimedOut at the deadline."""
-        waiter: _Waiter[T] = _Waiter(region, registry_id, done, on_round)
+        waiter: _Waiter[T] = _Waiter(region, registry_id, done, on_round, on_error)
         with self._lock:
             key = self._next_key
             self._next_key += 1
@@ -93,9 +98,13 @@ class StatusWatcher(Generic[T]):
         try:
             found = self._describe(region, ids)
         except Exception as exc:
+            keep_waiting = self._keeps_waiting(exc)
             for waiter in waiters:
-                waiter.error = exc
-                waiter.event.set()
+                if keep_waiting:
+                    waiter.on_error(exc)
+                else:
+                    waiter.error = exc
+                    waiter.event.set()
             return
         for waiter in waiters:
             registry = found.get(waiter.registry_id)
@@ -116,6 +125,7 @@ class _Waiter(Generic[T]):
     registry_id: str
     done: Callable[[T | None], bool]
     on_round: Callable[[T | None], None]
+    on_error: Callable[[BaseException], None]
     event: threading.Event = field(default_factory=threading.Event)
     result: T | None = None
     error: BaseException | None = None

@@ -25,6 +25,7 @@ from .services import Behaviour
 
 ANY_ACTION: Final = "*"
 _SETTLING_ACTION: Final = "CreateInstance"
+_DESCRIBING_ACTION: Final = "DescribeInstances"
 _INJECTED_TEXT: Final = b"Injected by an emulator fault rule."
 
 
@@ -178,8 +179,68 @@ class FinalStatusEffect(Effect):
         return action == _SETTLING_ACTION
 
 
+@dataclass(frozen=True)
+class PassingStatusEffect(Effect):
+    """Let the instance CreateInstance makes show ``status`` for a while before it settles (as a healthy new
+    instance may pass through Unhealthy)."""
+
+    key: ClassVar[str] = "passing_status"
+    status: str
+
+    @classmethod
+    def parse(cls, value: object, action: str) -> Self:
+        if value not in STATUS_REASONS:
+            raise FaultRuleError(f'"passing_status" must be one of {sorted(STATUS_REASONS)}.')
+        if action not in (ANY_ACTION, _SETTLING_ACTION):
+            raise FaultRuleError('"passing_status" applies to CreateInstance only.')
+        return cls(str(value))
+
+    def to_json(self) -> object:
+        return self.status
+
+    def apply(self, call: PendingCall) -> HttpAnswer:
+        return call.proceed(replace(call.behaviour, passing_status=self.status))
+
+    def acts_on(self, action: str) -> bool:
+        return action == _SETTLING_ACTION
+
+
+@dataclass(frozen=True)
+class UnknownIdNotFoundEffect(Effect):
+    """Answer a DescribeInstances batch that holds an unknown id with ``ResourceNotFound`` instead of leaving
+    the id out: the other reading of the API, which a client must survive."""
+
+    key: ClassVar[str] = "unknown_id_not_found"
+
+    @classmethod
+    def parse(cls, value: object, action: str) -> Self:
+        if value is not True:
+            raise FaultRuleError('"unknown_id_not_found" must be true.')
+        if action not in (ANY_ACTION, _DESCRIBING_ACTION):
+            raise FaultRuleError('"unknown_id_not_found" applies to DescribeInstances only.')
+        return cls()
+
+    def to_json(self) -> object:
+        return True
+
+    def apply(self, call: PendingCall) -> HttpAnswer:
+        return call.proceed(replace(call.behaviour, unknown_id_not_found=True))
+
+    def acts_on(self, action: str) -> bool:
+        return action == _DESCRIBING_ACTION
+
+
 _EFFECT_TYPES: Final[dict[str, type[Effect]]] = {
-    effect.key: effect for effect in (ErrorEffect, HttpStatusEffect, DelayEffect, DropResponseEffect, FinalStatusEffect)
+    effect.key: effect
+    for effect in (
+        ErrorEffect,
+        HttpStatusEffect,
+        DelayEffect,
+        DropResponseEffect,
+        FinalStatusEffect,
+        PassingStatusEffect,
+        UnknownIdNotFoundEffect,
+    )
 }
 EFFECTS: Final = tuple(_EFFECT_TYPES)
 

@@ -76,6 +76,9 @@ def name_rules_text() -> str:
 # --- Instances -----------------------------------------------------------------------------------
 
 REGISTRY_TYPES: Final = ("basic", "standard", "premium")
+PREMIUM_TYPE: Final = "premium"
+# How long at least a new instance shows a passing status (a `passing_status` fault) before it settles.
+PASSING_SECONDS: Final = 1.0
 CHARGE_TYPES: Final = {0: "postpaid", 1: "prepaid"}
 RENEW_FLAGS: Final = {0: "manual", 1: "auto", 2: "none"}
 PREPAID_PERIODS: Final = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36})  # [?] months

@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
@@ -34,6 +34,7 @@ DEFAULT_MODIFY_SECONDS = 1.0
 DEFAULT_RATE_LIMIT = 20
 
 CONTROL_PREFIX = "/_emulator/"
+CALLS_KEPT = 1000
 _log = logging.getLogger(__name__)
 
 
@@ -65,6 +66,8 @@ class Emulator:
         self._faults = FaultPlan()
         self._limiter = RateLimiter(rate_limit)
         self._requests: Counter[str] = Counter()
+        # The parameters of the latest authenticated calls, so a test can see exactly what a client sent.
+        self._calls: deque[dict[str, object]] = deque(maxlen=CALLS_KEPT)
         # One call at a time touches the account's state; delays and signatures happen outside the lock.
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -115,6 +118,8 @@ class Emulator:
             self._requests[action] += 1
         try:
             call = protocol.authenticate(request, self._credentials, time.time())
+            with self._lock:
+                self._calls.append({"action": call.action, "params": dict(call.params)})
             pending = PendingCall(self._behaviour, functools.partial(self._perform, call, request_id))
             effect = self._faults.take(call.action)
             return pending.proceed() if effect is None else effect.apply(pending)
@@ -137,6 +142,9 @@ class Emulator:
         match method, endpoint:
             case "GET", "state":
                 return _json_answer(200, self.state())
+            case "GET", "calls":
+                with self._lock:
+                    return _json_answer(200, {"calls": list(self._calls)})
             case "POST", "reset":
                 self.reset()
                 return _json_answer(200, {})
@@ -150,10 +158,10 @@ class Emulator:
                     return _json_answer(400, {"error": str(error)})
                 self._faults.add(fault_rules)
                 return _json_answer(200, {"faults": self._faults.pending()})
-            case _, ("state" | "reset" | "faults"):
+            case _, ("state" | "reset" | "faults" | "calls"):
                 return _json_answer(405, {"error": f"{method} is not allowed on {path}."})
             case _:
-                return _json_answer(404, {"error": f"No control endpoint {path}: use state, reset or faults."})
+                return _json_answer(404, {"error": f"No control endpoint {path}: use state, calls, reset or faults."})
 
     def state(self) -> dict[str, object]:
         with self._lock:
@@ -163,6 +171,7 @@ class Emulator:
         with self._lock:
             self._cloud = Cloud(self._account, self._timings)
             self._requests.clear()
+            self._calls.clear()
         self._faults.clear()
         self._limiter.clear()
 

@@ -127,6 +127,19 @@ def test_final_status_rule_settles_the_instance_with_a_reason(api):
     assert api.registry(api.create("next-registry")).Status == "Running"
 
 
+def test_a_batch_with_an_unknown_id_is_answered_both_ways(api):
+    registry_id = api.create()
+    batch = {"Registryids": [registry_id, "tcr-unknown1"]}
+    assert [r.RegistryId for r in api.invoke(api.tcr(), "DescribeInstances", batch).Registries] == [registry_id]
+    api.add_faults({"action": "*", "unknown_id_not_found": True, "count": 2})
+    assert api.invoke(api.tcr(), "CreateInstance", {"RegistryName": "other-registry", "RegistryType": "basic"})
+    with api.raises("ResourceNotFound"):
+        api.invoke(api.tcr(), "DescribeInstances", batch)
+    assert api.invoke(api.tcr(), "DescribeInstances", {"Registryids": [registry_id]}).TotalCount == 1
+    status, document = api.control("POST", "faults", [{"action": "CreateInstance", "unknown_id_not_found": True}])
+    assert status == 400 and "DescribeInstances only" in json.dumps(document)
+
+
 def test_final_status_deploying_never_finishes_creating(api):
     api.add_faults({"action": "CreateInstance", "final_status": "Deploying"})
     registry_id = api.create()

@@ -53,18 +53,25 @@ def test_read_keeps_the_stored_value_of_what_the_api_never_reports(schema: Schem
     assert set(inputs) == {f.key for f in schema.fields if f.api.read is None}
 
 
-def test_instance_defaults_make_the_documented_create_call() -> None:
+def test_inputs_left_unset_are_not_sent_so_the_service_defaults_apply() -> None:
     inputs, failures = INSTANCE.validate({"name": "team-apps", "region": "ap-guangzhou"})
     assert failures == [] and inputs is not None
-    assert INSTANCE.create_params(inputs) == {
-        "RegistryName": "team-apps",
-        "RegistryType": "basic",
-        "DeletionProtection": False,
-        "RegistryChargeType": 0,
-        "EnableCosMAZ": False,
-        "EnableCosVersioning": False,
-        "SyncTag": False,
-    }
+    assert INSTANCE.create_params(inputs) == {"RegistryName": "team-apps", "RegistryType": "basic", "SyncTag": False}
+    service_decides = {f.key for f in INSTANCE.fields if f.service_default}
+    assert service_decides == {"deletionProtection", "chargeType", "enableCosMaz", "enableCosVersioning"}
+    recorded = {**inputs, "deletionProtection": True, "chargeType": "prepaid", "enableCosMaz": True}
+    assert INSTANCE.changed(recorded, inputs) == []  # what the service chose is no change while left unset
+    for key in service_decides:
+        assert [f.key for f in INSTANCE.changed({**recorded, key: "other"}, {**inputs, key: False})] == [key]
+
+
+def test_set_inputs_are_sent_as_given() -> None:
+    inputs, _ = INSTANCE.validate(
+        {"name": "team-apps", "region": "ap-guangzhou", "deletionProtection": False, "enableCosVersioning": False}
+    )
+    assert inputs is not None
+    params = INSTANCE.create_params(inputs)
+    assert (params["DeletionProtection"], params["EnableCosVersioning"]) == (False, False)
 
 
 def test_instance_prepaid_and_tags_reach_their_nested_parameters() -> None:

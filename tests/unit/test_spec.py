@@ -42,10 +42,9 @@ def test_valid_inputs_resolve_every_default() -> None:
     state = spec.state()
     assert state["instanceType"] == "basic"
     assert state["tags"] == {}
-    assert state["chargeType"] == "postpaid"
     assert state["deleteBucket"] is False
-    assert "prepaidPeriod" not in state
-    assert set(state) == set(INPUT_KEYS) - {"prepaidPeriod"}
+    left_to_the_service = {"prepaidPeriod", "chargeType", "deletionProtection", "enableCosMaz", "enableCosVersioning"}
+    assert set(state) == set(INPUT_KEYS) - left_to_the_service
 
 
 @pytest.mark.parametrize(

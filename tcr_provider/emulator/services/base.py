@@ -34,6 +34,10 @@ class Behaviour:
 
     final_status: str | None = None
     """The status a new instance settles in instead of Running."""
+    passing_status: str | None = None
+    """A status a new instance shows for a while between Deploying and its final status."""
+    unknown_id_not_found: bool = False
+    """DescribeInstances answers a batch holding an unknown id with ResourceNotFound instead of omitting it."""
 
 
 @dataclass(frozen=True)

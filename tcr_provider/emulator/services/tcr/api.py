@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ... import rules
-from ...errors import InvalidParameter, InvalidParameterValue, MissingParameter
+from ...errors import InvalidParameter, InvalidParameterValue, MissingParameter, ResourceNotFound
 from ...rules import NameProblem
 from ...schema import ListOf, Params, optional, required
 from ..base import CallContext, Reply, Service, action, struct
@@ -42,6 +42,11 @@ class TcrApi(Service):
         EnableCosVersioning=optional(bool),
     )
     def create_instance(self, context: CallContext, params: Params) -> Reply:
+        versioning = params.optional_flag("EnableCosVersioning")
+        if versioning is None:
+            # Left out, the service decides: premium instances get a versioned bucket (the Terraform
+            # provider's documentation of enable_cos_versioning).
+            versioning = params.text("RegistryType") == rules.PREMIUM_TYPE
         instance = self.backend.create_instance(
             context.region,
             params.text("RegistryName"),
@@ -50,8 +55,9 @@ class TcrApi(Service):
             _charge(params),
             enable_cos_maz=params.flag("EnableCosMAZ"),
             deletion_protection=params.flag("DeletionProtection"),
-            enable_cos_versioning=params.flag("EnableCosVersioning"),
+            enable_cos_versioning=versioning,
             final_status=context.behaviour.final_status,
+            passing_status=context.behaviour.passing_status,
         )
         return {"RegistryId": instance.registry_id}
 
@@ -71,6 +77,9 @@ class TcrApi(Service):
         found = self.backend.instances(None if params.flag("AllRegion") else context.region)
         if ids := params.texts("Registryids"):  # an empty list asks for every instance
             found = [i for i in found if i.registry_id in ids]
+            unknown = sorted(set(ids) - {i.registry_id for i in found})
+            if unknown and context.behaviour.unknown_id_not_found:
+                raise ResourceNotFound(f"The instance {unknown[0]} does not exist in {context.region}.")
         for instance_filter in params.records("Filters") or []:
             if instance_filter.text("Name") not in rules.INSTANCE_FILTERS:
                 raise InvalidParameterValue(

@@ -71,6 +71,8 @@ class Instance:
     deploying_from: float
     settles_at: float
     settled_status: str
+    passing_status: str | None = None
+    passes_until: float = 0.0
     pending_type: str | None = None
     type_changes_at: float = 0.0
     deleting_until: float | None = None
@@ -88,6 +90,8 @@ class Instance:
             return "Pending"
         if now < self.settles_at:
             return "Deploying"
+        if self.passing_status is not None and now < self.passes_until:
+            return self.passing_status
         return self.settled_status
 
     def is_gone(self, now: float) -> bool:
@@ -176,6 +180,7 @@ class TcrBackend:
         deletion_protection: bool,
         enable_cos_versioning: bool,
         final_status: str | None,
+        passing_status: str | None = None,
     ) -> Instance:
         check_region(region)
         match self.name_problem(name):
@@ -206,6 +211,8 @@ class TcrBackend:
             deploying_from=now + self.timings.create_seconds * rules.PENDING_SHARE,
             settles_at=now + self.timings.create_seconds,
             settled_status=final_status or "Running",
+            passing_status=passing_status,
+            passes_until=now + self.timings.create_seconds + max(self.timings.create_seconds, rules.PASSING_SECONDS),
         )
         self._instances[instance.registry_id] = instance
         self.buckets.add(self.bucket_name(instance))

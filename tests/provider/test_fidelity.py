@@ -1,0 +1,167 @@
+"""The provider under the readings of the real API that the emulator can answer both ways, and after a
+purchase whatever fails: nothing bought is forgotten (docs/api-fidelity.md)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tcr_provider import InstanceProvider
+from tcr_provider.errors import ApiError, CreationFailed
+from tcr_provider.testing import sdk_call
+
+from ..support import Control
+
+Checked = Callable[..., dict[str, Any]]
+REGION = "ap-guangzhou"
+
+
+def sent(control: Control, action: str) -> list[dict[str, Any]]:
+    """The parameters of every `action` call the emulator received, oldest first."""
+    with urllib.request.urlopen(f"{control.endpoint_url}/_emulator/calls", timeout=10) as answer:
+        calls = json.loads(answer.read())["calls"]
+    return [call["params"] for call in calls if call["action"] == action]
+
+
+def create(provider: InstanceProvider, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    result = provider.create(inputs)
+    assert result.outs is not None
+    return result.id, dict(result.outs)
+
+
+# --- a batch that holds an unknown id ---------------------------------------------------------------------
+def test_a_batch_answered_not_found_is_asked_again_one_id_at_a_time(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    registry_id, _ = create(provider, checked(name="team-apps"))
+    control.fault({"action": "DescribeInstances", "unknown_id_not_found": True, "count": 10})
+    before = control.requests("DescribeInstances")
+    found = provider.cloud.describe(REGION, [registry_id, "tcr-unknown1"])
+    assert list(found) == [registry_id]
+    assert control.requests("DescribeInstances") - before == 3  # the batch, then each id on its own
+
+
+def test_concurrent_waits_survive_a_batch_answered_not_found(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    old_id, old_outs = create(provider, checked(name="team-old"))
+    control.fault({"action": "DescribeInstances", "unknown_id_not_found": True, "count": 1000})
+    results: dict[str, Any] = {}
+
+    def run(name: str, work: Callable[[], Any]) -> None:
+        try:
+            results[name] = work()
+        except Exception as exc:
+            results[name] = exc
+
+    threads = [
+        threading.Thread(target=run, args=("delete", lambda: provider.delete(old_id, old_outs))),
+        *(
+            threading.Thread(target=run, args=(name, lambda name=name: create(provider, checked(name=name))))
+            for name in ("team-new1", "team-new2")
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(isinstance(r, Exception) for r in results.values()), results
+    live = {i["RegistryName"]: i["RegistryId"] for i in control.instances()}
+    assert live == {name: results[name][0] for name in ("team-new1", "team-new2")}
+
+
+def test_an_instance_seen_gone_while_creating_is_confirmed_by_name(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    inputs = checked(name="team-apps")
+    control.fault({"action": "DescribeInstances", "error": "ResourceNotFound"})
+    registry_id, outs = create(provider, inputs)
+    assert outs["status"] == "Running"
+    assert [i["RegistryId"] for i in control.instances()] == [registry_id]
+
+
+# --- waiting for a purchase ---------------------------------------------------------------------------------
+def test_unhealthy_while_creating_is_waited_out(provider: InstanceProvider, checked: Checked, control: Control) -> None:
+    control.fault({"action": "CreateInstance", "passing_status": "Unhealthy"})
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    assert outs["status"] == "Running"
+    assert control.requests("DeleteInstance") == 0
+    assert [i["RegistryId"] for i in control.instances()] == [registry_id]
+
+
+def test_a_refused_account_lookup_fails_before_anything_is_bought(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    inputs = checked(name="team-apps")
+    control.fault({"action": "GetUserAppId", "error": "UnauthorizedOperation"})
+    with pytest.raises(ApiError) as failure:
+        provider.create(inputs)
+    assert (failure.value.action, failure.value.code) == ("GetUserAppId", "UnauthorizedOperation")
+    assert control.requests("CreateInstance") == 0
+
+
+def test_a_silent_api_after_the_purchase_ends_in_a_deleted_instance(
+    make_provider: Callable[..., InstanceProvider], control: Control
+) -> None:
+    provider = make_provider(**{"tcr:createTimeoutSeconds": "1"})
+    inputs = provider.check({}, {"name": "team-apps"}).inputs
+    control.fault({"action": "DescribeInstances", "http_status": 502, "count": 8})
+    with pytest.raises(CreationFailed) as failure:
+        provider.create(inputs)
+    assert failure.value.cleaned_up
+    assert control.requests("DeleteInstance") == 1
+
+
+def test_when_the_purchase_can_be_neither_finished_nor_deleted_its_id_and_the_way_back_are_named(
+    make_provider: Callable[..., InstanceProvider], control: Control
+) -> None:
+    provider = make_provider(**{"tcr:createTimeoutSeconds": "1"})
+    inputs = provider.check({}, {"name": "team-apps"}).inputs
+    control.fault(
+        {"action": "DescribeInstances", "http_status": 502, "count": 8},
+        {"action": "DeleteInstance", "error": "AuthFailure.TokenFailure"},
+    )
+    with pytest.raises(CreationFailed) as failure:
+        provider.create(inputs)
+    [instance] = control.instances()
+    assert not failure.value.cleaned_up
+    assert instance["RegistryId"] in str(failure.value) and "adopt_existing=True" in str(failure.value)
+
+
+# --- send only what changes; let the service's defaults stand ---------------------------------------------
+def test_unset_inputs_are_not_sent_and_the_service_defaults_are_recorded_without_a_diff(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    inputs = checked(name="team-apps", instanceType="premium")
+    registry_id, outs = create(provider, inputs)
+    [params] = sent(control, "CreateInstance")
+    assert "EnableCosVersioning" not in params and "DeletionProtection" not in params
+    assert outs["enableCosVersioning"] is True  # premium instances get a versioned bucket by default
+    assert provider.diff(registry_id, outs, inputs).changes is False
+
+
+def test_modify_sends_only_the_field_that_changes(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps", enableCosVersioning=False))
+    provider.update(registry_id, outs, {**outs, "enableCosVersioning": True})
+    assert sent(control, "ModifyInstance") == [{"RegistryId": registry_id, "EnableCosVersioning": True}]
+
+
+def test_adopting_leaves_alone_what_the_program_never_mentions(
+    provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
+) -> None:
+    sdk_call(
+        emulator,
+        "tcr",
+        "CreateInstance",
+        {"RegistryName": "team-apps", "RegistryType": "basic", "EnableCosVersioning": True, "DeletionProtection": True},
+    )
+    _, outs = create(provider, checked(name="team-apps", adoptExisting=True))
+    assert control.requests("ModifyInstance") == 0
+    assert (outs["enableCosVersioning"], outs["deletionProtection"]) == (True, True)
