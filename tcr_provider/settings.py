@@ -33,6 +33,9 @@ SECRET_KEY = Key("tencentcloud:secretKey", "TENCENTCLOUD_SECRET_KEY")
 SECURITY_TOKEN = Key("tencentcloud:securityToken", "TENCENTCLOUD_SECURITY_TOKEN")
 REGION = Key("tencentcloud:region", "TENCENTCLOUD_REGION")
 ENDPOINT_URL = Key("tcr:endpointUrl", "TENCENTCLOUD_ENDPOINT_URL")
+# The root domain and protocol settings of the official Tencent Cloud Terraform and Pulumi providers.
+DOMAIN = Key("tencentcloud:domain", "TENCENTCLOUD_DOMAIN")
+PROTOCOL = Key("tencentcloud:protocol", "TENCENTCLOUD_PROTOCOL")
 APP_ID = Key("tcr:appId", "TENCENTCLOUD_APPID")
 CREATE_TIMEOUT = Key("tcr:createTimeoutSeconds", "TCR_CREATE_TIMEOUT_SECONDS")
 UPDATE_TIMEOUT = Key("tcr:updateTimeoutSeconds", "TCR_UPDATE_TIMEOUT_SECONDS")
@@ -46,6 +49,8 @@ KEYS: tuple[Key, ...] = (
     SECURITY_TOKEN,
     REGION,
     ENDPOINT_URL,
+    DOMAIN,
+    PROTOCOL,
     APP_ID,
     CREATE_TIMEOUT,
     UPDATE_TIMEOUT,
@@ -65,10 +70,11 @@ MIN_PROVIDER_THREADS, MAX_PROVIDER_THREADS = 4, 1024
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where API calls go: the real cloud (https, per-service host) or one override host."""
+    """Where API calls go: the real cloud (`<service>.<root domain>`) or one override host."""
 
     scheme: str = "https"
-    host: str | None = None  # "host:port"; None means the SDK's `<service>.tencentcloudapi.com`
+    host: str | None = None  # "host:port"; None means the SDK's `<service>.<root_domain>`
+    root_domain: str | None = None  # None means the SDK's own, tencentcloudapi.com
 
     @classmethod
     def parse(cls, url: str | None) -> Endpoint:
@@ -83,7 +89,9 @@ class Endpoint:
         return cls(scheme=parts.scheme, host=parts.netloc)
 
     def describe(self) -> str:
-        return f"{self.scheme}://{self.host}" if self.host else "the Tencent Cloud API (https)"
+        if self.host:
+            return f"{self.scheme}://{self.host}"
+        return f"the Tencent Cloud API ({self.scheme}://<service>.{self.root_domain or 'tencentcloudapi.com'})"
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,21 @@ class Settings:
 
     @property
     def endpoint(self) -> Endpoint:
-        return Endpoint.parse(self.lookup(ENDPOINT_URL))
+        url = self.lookup(ENDPOINT_URL)
+        if url:
+            return Endpoint.parse(url)
+        protocol = (self.lookup(PROTOCOL) or "https").lower()
+        if protocol not in ("http", "https"):
+            raise SettingsError(
+                f"{PROTOCOL.config} / {PROTOCOL.env} must be HTTP or HTTPS, got {protocol!r}", key=PROTOCOL.config
+            )
+        domain = (self.lookup(DOMAIN) or "").strip().strip(".")
+        if domain and ("/" in domain or ":" in domain):
+            raise SettingsError(
+                f"{DOMAIN.config} / {DOMAIN.env} is a root domain such as intl.tencentcloudapi.com, got {domain!r}",
+                key=DOMAIN.config,
+            )
+        return Endpoint(scheme=protocol, root_domain=domain or None)
 
     @property
     def app_id(self) -> str | None:

@@ -94,3 +94,35 @@ def test_provider_threads_must_be_a_sensible_whole_number(raw: str) -> None:
 def test_provider_threads_default_and_override() -> None:
     assert Settings(environ={}).provider_threads == 128
     assert Settings(environ={"TCR_PROVIDER_THREADS": "16"}).provider_threads == 16
+
+
+def test_root_domain_and_protocol_are_those_of_the_official_providers() -> None:
+    settings = Settings(
+        config={"tencentcloud:domain": "intl.tencentcloudapi.com", "tencentcloud:protocol": "HTTP"}, environ={}
+    )
+    assert settings.endpoint == Endpoint("http", None, "intl.tencentcloudapi.com")
+    from_env = Settings(environ={"TENCENTCLOUD_DOMAIN": "intl.tencentcloudapi.com"}).endpoint
+    assert (from_env.scheme, from_env.root_domain) == ("https", "intl.tencentcloudapi.com")
+    credentials = {"tencentcloud:secretId": ID, "tencentcloud:secretKey": KEY}
+    international = Settings(config={**credentials, "tencentcloud:domain": "intl.tencentcloudapi.com"}, environ={})
+    profile = TcrCloud(international)._client("tcr", "ap-guangzhou").profile.httpProfile
+    assert (profile.endpoint, profile.rootDomain) == (None, "intl.tencentcloudapi.com")
+    with pytest.raises(SettingsError, match="tencentcloud:protocol"):
+        _ = Settings(config={"tencentcloud:protocol": "ftp"}, environ={}).endpoint
+    with pytest.raises(SettingsError, match="tencentcloud:domain"):
+        _ = Settings(config={"tencentcloud:domain": "https://x.example"}, environ={}).endpoint
+
+
+def test_the_endpoint_url_overrides_domain_and_protocol() -> None:
+    settings = Settings(
+        config={"tcr:endpointUrl": "http://127.0.0.1:9000", "tencentcloud:domain": "intl.tencentcloudapi.com"},
+        environ={},
+    )
+    assert settings.endpoint == Endpoint("http", "127.0.0.1:9000")
+
+
+def test_each_action_is_paced_below_its_own_published_limit() -> None:
+    from tcr_provider.cloud.transport import paced_rate
+
+    assert paced_rate("DescribeInstances") == pytest.approx(90)
+    assert paced_rate("CreateInstance") == pytest.approx(18)
