@@ -50,11 +50,22 @@ TCR_REGIONS: frozenset[str] = frozenset(
 )
 
 # --- Tags --------------------------------------------------------------------------------------------
-MAX_TAGS = 10
-TAG_KEY_MAX_LENGTH = 127
+# Where the published sources differ, whatever any of them forbids is refused (docs/api-fidelity.md).
+MAX_TAGS = 10  # TCR's InvalidParameter.ErrorTagOverLimit
+TAG_KEY_MAX_LENGTH = 127  # the tag limits page, product 651 document 13354
 TAG_VALUE_MAX_LENGTH = 255
-# Keys the Tag service keeps for itself; they are never the user's to set, and never shown as drift.
-RESERVED_TAG_KEY_PREFIXES = ("qcloud", "tencent", "project")
+# System keys, in any letter case: qcloud, tencent and project by the Tag API's error text; qcs:, project and
+# 项目 by the tag limits page and the COS bucket-tag page. Never the user's to set, never shown as drift.
+RESERVED_TAG_KEY_PREFIXES = ("qcs:", "qcloud", "tencent", "project", "项目")
+# Keys and values, per the tag limits page: Chinese and English letters, digits, inner spaces, and these signs.
+TAG_TEXT = re.compile(r"[A-Za-z0-9\u4e00-\u9fff +\-=._:/@()\[\],;><【】]")
+TAG_TEXT_WORDS = "Chinese and English letters, digits, inner spaces and + - = . _ : / @ ( ) [ ] , ; > < 【 】"
+# Tags copied to the COS bucket (sync_tags_to_bucket) must also be bucket tags: PUT Bucket tagging allows
+# English letters, digits, spaces and + - _ = . : /, keys under 128 bytes and values under 256 bytes.
+BUCKET_TAG_TEXT = re.compile(r"[A-Za-z0-9 +\-_=.:/]")
+BUCKET_TAG_TEXT_WORDS = "English letters, digits, spaces and + - _ = . : /"
+BUCKET_TAG_KEY_MAX_BYTES = 127
+BUCKET_TAG_VALUE_MAX_BYTES = 255
 
 # --- Billing -----------------------------------------------------------------------------------------
 PREPAID_PERIODS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36)
@@ -89,6 +100,10 @@ def _check_region(region: str) -> str:
     return region
 
 
+def _first_illegal(text: str, allowed: re.Pattern[str]) -> str | None:
+    return next((char for char in text if not allowed.fullmatch(char)), None)
+
+
 def _check_tags(tags: dict[str, str]) -> dict[str, str]:
     if len(tags) > MAX_TAGS:
         raise ValueError(f"has {len(tags)} tags; an instance takes at most {MAX_TAGS}: remove some")
@@ -102,10 +117,17 @@ def _check_tags(tags: dict[str, str]) -> dict[str, str]:
                 f"tag key {key!r} starts with a prefix the Tag service reserves "
                 f"({', '.join(RESERVED_TAG_KEY_PREFIXES)}): choose another key"
             )
+        if not value:
+            raise ValueError(f"tag {key!r} has an empty value; the Tag service needs 1 to {TAG_VALUE_MAX_LENGTH}")
         if len(value) > TAG_VALUE_MAX_LENGTH:
             raise ValueError(
                 f"the value of tag {key!r} is {len(value)} characters long; at most {TAG_VALUE_MAX_LENGTH}"
             )
+        for what, text in (("key", key), ("value", value)):
+            char = _first_illegal(text, TAG_TEXT)
+            if char is not None or text != text.strip(" "):
+                shown = repr(char) if char is not None else "a leading or trailing space"
+                raise ValueError(f"tag {what} {text!r} has {shown}; use only {TAG_TEXT_WORDS}")
     return tags
 
 
@@ -256,6 +278,26 @@ class InstanceOutputs:
 OUTPUT_KEYS: tuple[str, ...] = tuple(to_camel(name) for name in InstanceOutputs.__annotations__)
 
 
+def _tags_fit_the_bucket(inputs: Mapping[str, Any]) -> list[Failure]:
+    """With sync_tags_to_bucket, the tags are copied to the COS bucket and must be valid bucket tags too."""
+    if not inputs.get("syncTagsToBucket"):
+        return []
+    for key, value in (inputs.get("tags") or {}).items():
+        for what, text, limit in (("key", key, BUCKET_TAG_KEY_MAX_BYTES), ("value", value, BUCKET_TAG_VALUE_MAX_BYTES)):
+            char = _first_illegal(text, BUCKET_TAG_TEXT)
+            if char is not None or len(text.encode()) > limit:
+                problem = f"has {char!r}" if char is not None else f"is longer than {limit} bytes"
+                return [
+                    Failure(
+                        "tags",
+                        f"tags: tag {what} {text!r} {problem}, and sync_tags_to_bucket copies tags to the COS "
+                        f"bucket, whose tags take only {BUCKET_TAG_TEXT_WORDS} (at most {limit} bytes): change "
+                        "the tag or turn sync_tags_to_bucket off",
+                    )
+                ]
+    return []
+
+
 def _billing_is_consistent(inputs: Mapping[str, Any]) -> list[Failure]:
     period = inputs.get("prepaidPeriod")
     offered = ", ".join(map(str, PREPAID_PERIODS))
@@ -278,7 +320,7 @@ def _billing_is_consistent(inputs: Mapping[str, Any]) -> list[Failure]:
 INSTANCE = Schema(
     "Instance",
     InstanceArgs,
-    validators=[_billing_is_consistent],
+    validators=[_billing_is_consistent, _tags_fit_the_bucket],
     missing={
         "name": "is required: give the registry a globally unique name",
         "region": "no region given: set region= on the Instance, or `pulumi config set tencentcloud:region "

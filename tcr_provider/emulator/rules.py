@@ -119,10 +119,12 @@ EXTERNAL_ENDPOINT_OPERATIONS: Final = ("Create", "Delete")
 
 TAG_KEY_MAX_LENGTH: Final = 127
 TAG_VALUE_MAX_LENGTH: Final = 255
-RESERVED_TAG_KEY_PREFIXES: Final = ("qcloud", "tencent", "project")
-"""System keys: the Tag service refuses keys starting with these, in any letter case (covers ``tencentcloud:``)."""
-TAG_TEXT_PATTERN: Final = re.compile(r"[\w +\-=.:/@]*")
-"""Letters (any script), digits, spaces and + - = . _ : / @ as the Tag service allows."""
+RESERVED_TAG_KEY_PREFIXES: Final = ("qcs:", "qcloud", "tencent", "project", "项目")
+"""System keys, refused in any letter case: qcloud, tencent and project by the Tag API's error text, qcs:,
+project and 项目 by the tag limits page (product 651, document 13354)."""
+TAG_TEXT_PATTERN: Final = re.compile(r"[A-Za-z0-9\u4e00-\u9fff +\-=._:/@()\[\],;><【】]+")
+"""What the tag limits page allows in keys and values: Chinese and English letters, digits, spaces and
++ - = . _ : / @ ( ) [ ] , ; > < 【 】."""
 MAX_TAGS_PER_REQUEST: Final = 10
 MAX_TAGS_PER_RESOURCE: Final = 50
 MAX_RESOURCES_PER_REQUEST: Final = 10
@@ -130,13 +132,21 @@ MAX_RESOURCE_IDS_PER_DESCRIBE: Final = 50
 TAG_DESCRIBE_DEFAULT_LIMIT: Final = 15
 
 
+_TAG_TEXT = "Chinese and English letters, digits, inner spaces and + - = . _ : / @ ( ) [ ] , ; > < 【 】"
+
+
 class TagProblem(enum.Enum):
     KEY_EMPTY = "the tag key is empty"
     KEY_TOO_LONG = f"the tag key is longer than {TAG_KEY_MAX_LENGTH} characters"
     KEY_RESERVED = f"tag keys starting with {', '.join(RESERVED_TAG_KEY_PREFIXES)} are reserved for the system"
-    KEY_ILLEGAL = "the tag key may hold only letters, digits, spaces and + - = . _ : / @"
+    KEY_ILLEGAL = f"the tag key may hold only {_TAG_TEXT}"
+    VALUE_EMPTY = "the tag value is empty"
     VALUE_TOO_LONG = f"the tag value is longer than {TAG_VALUE_MAX_LENGTH} characters"
-    VALUE_ILLEGAL = "the tag value may hold only letters, digits, spaces and + - = . _ : / @"
+    VALUE_ILLEGAL = f"the tag value may hold only {_TAG_TEXT}"
+
+
+def _legal_text(text: str) -> bool:
+    return bool(TAG_TEXT_PATTERN.fullmatch(text)) and text == text.strip(" ")
 
 
 def tag_key_problem(key: str) -> TagProblem | None:
@@ -146,17 +156,19 @@ def tag_key_problem(key: str) -> TagProblem | None:
         return TagProblem.KEY_TOO_LONG
     if key.lower().startswith(RESERVED_TAG_KEY_PREFIXES):
         return TagProblem.KEY_RESERVED
-    if not TAG_TEXT_PATTERN.fullmatch(key):
+    if not _legal_text(key):
         return TagProblem.KEY_ILLEGAL
     return None
 
 
 def tag_problem(key: str, value: str) -> TagProblem | None:
-    """What is wrong with one tag; an empty value is allowed."""
+    """What is wrong with one tag."""
     if problem := tag_key_problem(key):
         return problem
+    if not value:
+        return TagProblem.VALUE_EMPTY
     if len(value) > TAG_VALUE_MAX_LENGTH:
         return TagProblem.VALUE_TOO_LONG
-    if not TAG_TEXT_PATTERN.fullmatch(value):
+    if not _legal_text(value):
         return TagProblem.VALUE_ILLEGAL
     return None

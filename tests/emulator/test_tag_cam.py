@@ -77,7 +77,12 @@ def test_resource_name_with_the_account_uin_is_accepted(api, registry_id):
         ({"ReplaceTags": tag_list(**{"": "v"})}, "InvalidParameterValue.TagKeyEmpty"),
         ({"ReplaceTags": tag_list(**{"k" * 128: "v"})}, "InvalidParameterValue.TagKeyLengthExceeded"),
         ({"ReplaceTags": tag_list(k="v" * 256)}, "InvalidParameterValue.TagValueLengthExceeded"),
-        ({"ReplaceTags": tag_list(**{"a<b": "v"})}, "InvalidParameterValue.TagKeyCharacterIllegal"),
+        ({"ReplaceTags": tag_list(**{"a#b": "v"})}, "InvalidParameterValue.TagKeyCharacterIllegal"),
+        ({"ReplaceTags": tag_list(**{" ab": "v"})}, "InvalidParameterValue.TagKeyCharacterIllegal"),
+        ({"ReplaceTags": tag_list(k="\U0001f600")}, "InvalidParameterValue.TagValueCharacterIllegal"),
+        ({"ReplaceTags": tag_list(k="")}, "InvalidParameterValue.TagValueEmpty"),
+        ({"ReplaceTags": tag_list(**{"qcs:owner": "v"})}, "InvalidParameterValue.ReservedTagKey"),
+        ({"ReplaceTags": tag_list(**{"项目": "v"})}, "InvalidParameterValue.ReservedTagKey"),
     ],
 )
 def test_modify_resource_tags_refuses_bad_requests(api, registry_id, params, code):

@@ -141,3 +141,43 @@ def test_whole_floats_equal_ints_and_missing_keys_take_defaults() -> None:
     assert effective({"prepaidPeriod": 12.0}, "prepaidPeriod") == 12
     assert effective({}, "instanceType") == "basic"
     assert effective({}, "tags") == {}
+
+
+@pytest.mark.parametrize(
+    ("tags", "needle"),
+    [
+        ({"team": "a#b"}, "'#'"),
+        ({"team": "yes!"}, "'!'"),
+        ({"team": "\U0001f600"}, "use only"),
+        ({"team": ""}, "empty value"),
+        ({" team": "x"}, "leading or trailing space"),
+        ({"qcs:tag:owner": "x"}, "reserves"),
+        ({"项目": "x"}, "reserves"),
+        ({"Project-x": "x"}, "reserves"),
+    ],
+)
+def test_tags_the_published_rules_forbid_are_refused(tags: dict[str, str], needle: str) -> None:
+    prop, reason = failure_of(props(tags=tags))
+    assert prop == "tags"
+    assert needle in reason
+
+
+def test_tags_the_published_rules_allow_pass() -> None:
+    tags = {"环境": "生产", "cost-center": "a<b>(c)[d],e;f@g", "owner": "team platform"}
+    spec, failures = validate_inputs(props(tags=tags))
+    assert failures == [] and spec is not None and spec.tags == tags
+
+
+def test_tags_copied_to_the_bucket_must_also_be_bucket_tags() -> None:
+    assert validate_inputs(props(tags={"owner": "a@b"}))[1] == []
+    prop, reason = failure_of(props(tags={"owner": "a@b"}, syncTagsToBucket=True))
+    assert prop == "tags" and "sync_tags_to_bucket" in reason
+
+
+def test_system_tags_are_hidden_on_read() -> None:
+    from tcr_provider.spec import INSTANCE
+
+    described = {
+        "TagSpecification": {"Tags": [{"Key": "qcs:tag:createdBy", "Value": "Root:1"}, {"Key": "a", "Value": "b"}]}
+    }
+    assert INSTANCE.read(described)["tags"] == {"a": "b"}

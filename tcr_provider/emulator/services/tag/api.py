@@ -21,6 +21,7 @@ _PROBLEM_CODES = {
     TagProblem.KEY_TOO_LONG: "TagKeyLengthExceeded",
     TagProblem.KEY_RESERVED: "ReservedTagKey",
     TagProblem.KEY_ILLEGAL: "TagKeyCharacterIllegal",
+    TagProblem.VALUE_EMPTY: "TagValueEmpty",
     TagProblem.VALUE_TOO_LONG: "TagValueLengthExceeded",
     TagProblem.VALUE_ILLEGAL: "TagValueCharacterIllegal",
 }
