@@ -18,12 +18,12 @@ from typing import Any
 
 import grpc
 from google.protobuf import struct_pb2
-from harness import REGION, EmulatorProcess
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from tcr_provider import InstanceProvider
+from tcr_provider.testing import REGION, EmulatorProcess, provider_config
 
 
 @dataclass
@@ -75,7 +75,7 @@ def _struct(props: dict[str, Any]) -> struct_pb2.Struct:
 def measure_once(subject: Subject, emulator: EmulatorProcess, base_env: dict[str, str]) -> ColdStart:
     """One cold start; the server gets `base_env` without credentials (they come with Configure)."""
     env = {k: v for k, v in base_env.items() if not k.startswith(("TENCENTCLOUD_", "PULUMI_"))}
-    configure = provider_pb2.ConfigureRequest(args=_struct(emulator.provider_config()))
+    configure = provider_pb2.ConfigureRequest(args=_struct(provider_config(emulator)))
     check = provider_pb2.CheckRequest(
         urn=f"urn:pulumi:bench::bench::{subject.type_token}::r000",
         olds=_struct(subject.inputs),

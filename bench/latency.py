@@ -15,11 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from harness import REGION, EmulatorProcess
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
-
-from tcr_provider import InstanceProvider
+from tcr_provider.testing import REGION, EmulatorProcess, configured_provider, provider_config
 
 
 @dataclass
@@ -63,17 +59,10 @@ class _RecordingClient:
         return recorded
 
 
-def configured_provider(emulator: EmulatorProcess) -> InstanceProvider:
-    """An InstanceProvider configured from stack config, as the dynamic provider server configures it."""
-    provider = InstanceProvider()
-    provider.configure(ConfigureRequest(Config(emulator.provider_config(), "bench")))
-    return provider
-
-
 def measure(emulator: EmulatorProcess, n: int) -> LatencyResult:
     """Create N registries at once with one provider (as one `pulumi up` does) and time their detection."""
-    emulator.reset()
-    provider = configured_provider(emulator)
+    emulator.control.reset()
+    provider = configured_provider(provider_config(emulator))
     cloud = provider.cloud
     sent: dict[str, float] = {}
     describes: list[float] = []
@@ -110,7 +99,7 @@ def measure(emulator: EmulatorProcess, n: int) -> LatencyResult:
     if errors or len(returned) != n:
         raise RuntimeError(f"latency run with N={n}: {len(returned)} of {n} creations returned; errors: {errors[:3]}")
     finished = max(returned.values())
-    counts = emulator.requests()
+    counts = emulator.control.request_counts()
     first_sent = min(sent.values())
     return LatencyResult(
         n=n,

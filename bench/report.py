@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness import WRITE_ACTIONS
+# Calls that change something in the cloud: a no-change preview or up must make none of them.
+WRITE_ACTIONS = ("CreateInstance", "ModifyInstance", "ModifyResourceTags", "DeleteInstance")
 
 PREVIEW_RATIO_TARGET = 1.25
 UP_RATIO_TARGET = 1.5

@@ -29,13 +29,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import harness
 import report
-from harness import ROOT, EmulatorProcess, Stack, Timeline, Workspace, cli_version, find_cli
 
-if TYPE_CHECKING:  # both import tcr_provider: only after harness.snapshot_code() (see main)
+if TYPE_CHECKING:  # these import tcr_provider: only after snapshot_code() (see main)
     import latency
+    from harness import EmulatorProcess, Stack, Timeline, Workspace
 
+ROOT = Path(__file__).resolve().parent.parent
 STARTED = time.monotonic()
 
 
@@ -114,6 +114,38 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def snapshot_code(base: Path, revision: str | None = None) -> Path:
+    """Copy tcr_provider/ into `base` and import it from there, in this process and in every one the bench starts.
+
+    Others may edit the provider while the bench runs; every measurement of one run then sees the same code.
+    `revision` takes tcr_provider/ from that git revision instead of the work tree (to compare versions).
+    Call it before anything imports tcr_provider.
+    """
+    if "tcr_provider" in sys.modules:
+        raise RuntimeError("snapshot_code() must run before tcr_provider is imported")
+    target = base / "code"
+    ignore = shutil.ignore_patterns("__pycache__")
+    if revision is None:
+        shutil.copytree(ROOT / "tcr_provider", target / "tcr_provider", ignore=ignore)
+    else:
+        target.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", revision, "tcr_provider"], cwd=ROOT, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+        # The harness drives the code under measurement and is not part of it: the bench is written against
+        # the work tree's, which an older revision may not have.
+        testing = Path("tcr_provider") / "testing"
+        shutil.copytree(ROOT / testing, target / testing, ignore=ignore, dirs_exist_ok=True)
+    sys.path.insert(0, str(target))
+    return target
+
+
+def cli_version(cli_dir: Path) -> str:
+    result = subprocess.run([str(cli_dir / "pulumi"), "version"], capture_output=True, text=True, check=False)
+    return result.stdout.strip() or "unknown"
+
+
 def machine(cli_dir: Path) -> dict[str, Any]:
     cpu = "unknown"
     memory_gib = 0.0
@@ -151,13 +183,17 @@ def provider_code(code_dir: Path = ROOT, revision: str | None = None) -> dict[st
         result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
         return result.stdout.strip()
 
+    # The harness (tcr_provider/testing) is not the code measured: see snapshot_code.
     if revision is not None:
         commit, dirty = git("rev-parse", "--short", f"{revision}^{{commit}}"), False
     else:
-        commit, dirty = git("rev-parse", "--short", "HEAD"), bool(git("status", "--porcelain", "--", "tcr_provider"))
+        status = git("status", "--porcelain", "--", "tcr_provider", ":(exclude)tcr_provider/testing")
+        commit, dirty = git("rev-parse", "--short", "HEAD"), bool(status)
 
     digest = hashlib.sha1()
     for path in sorted((code_dir / "tcr_provider").rglob("*.py")):
+        if path.relative_to(code_dir / "tcr_provider").parts[0] == "testing":
+            continue
         digest.update(str(path.relative_to(code_dir)).encode() + b"\0" + path.read_bytes())
     return {"commit": commit, "uncommitted_changes": dirty, "sha1": digest.hexdigest()[:12]}
 
@@ -172,6 +208,7 @@ def detection(args: argparse.Namespace) -> list[dict[str, Any]]:
     times T, T + 1/P, ... (a fresh emulator each), and the latencies of all of them are pooled.
     """
     import latency
+    from harness import EmulatorProcess
 
     phases = [args.latency_create_seconds + k / args.latency_phases for k in range(args.latency_phases)]
     cases = [(n, args.rate_limit) for n in args.latency_sizes]
@@ -231,7 +268,7 @@ def cold_start(args: argparse.Namespace, workspace: Workspace, emulator: Emulato
     import coldstart
 
     rows = []
-    emulator.reset()
+    emulator.control.reset()
     for subject in coldstart.subjects(workspace.project("tcr"), workspace.project("floor")):
         log(f"cold start: {subject.label}, {args.cold_runs} runs after one warm-up")
         coldstart.measure_once(subject, emulator, workspace.env)  # warm-up: file cache, and gRPC set-up in this process
@@ -246,7 +283,7 @@ def cold_start(args: argparse.Namespace, workspace: Workspace, emulator: Emulato
                 "first_call_median": report.median([r.first_call_seconds for r in runs]),
             }
         )
-    calls = emulator.requests()
+    calls = emulator.control.request_counts()
     if calls:
         raise RuntimeError(f"the cold-start Checks were expected to make no API call, but made {dict(calls)}")
     return rows
@@ -290,17 +327,20 @@ def lifecycle(
     after_create: Callable[[], None] = lambda: None,
 ) -> list[dict[str, Any]]:
     """Create N registries, then each no-change and changing operation; API calls counted for each."""
+    from harness import Timeline
+
     parallel = str(n)
     ops: list[dict[str, Any]] = []
 
     def op(label: str, expected: str, *command: str, phases: Phases | None = None) -> dict[str, Any]:
         log(f"  {stack.project.name}/{stack.name}: {label} (pulumi {' '.join(command)})")
-        before = emulator.requests()
+        before = emulator.control.request_counts()
         with Timeline(emulator) as timeline:
             run = stack.run(*command)
-        calls = dict(emulator.requests() - before)
-        if run.steps != Counter({expected: n}):
-            notes.append(f"N={n} {label}: expected {n} '{expected}' steps, the engine logged {dict(run.steps)}")
+        calls = dict(emulator.control.request_counts() - before)
+        steps = Counter(step.op for step in run.steps)
+        if steps != Counter({expected: n}):
+            notes.append(f"N={n} {label}: expected {n} '{expected}' steps, the engine logged {dict(steps)}")
         row = {
             "op": label,
             "n": n,
@@ -309,7 +349,7 @@ def lifecycle(
             "calls": calls,
             "per_registry": {action: count / n for action, count in calls.items()},
             "writes": report.writes(calls),
-            "steps": dict(run.steps),
+            "steps": dict(steps),
         }
         if phases is not None:
             row["timeline"] = phases.measure(timeline, before, n)
@@ -327,8 +367,9 @@ def lifecycle(
     stack.configure(instanceType="standard")
     op("type update", "update", "up", "--yes", "--skip-preview", "--parallel", parallel)
     op("destroy", "delete", "destroy", "--yes", "--skip-preview", "--parallel", parallel, phases=DELETE_PHASES)
-    if emulator.instance_count():
-        notes.append(f"N={n}: {emulator.instance_count()} instances left in the emulator after destroy")
+    left = len(emulator.control.instances())
+    if left:
+        notes.append(f"N={n}: {left} instances left in the emulator after destroy")
     stack.remove()
     return ops
 
@@ -363,12 +404,12 @@ def cli_runs(args: argparse.Namespace, workspace: Workspace, emulator: EmulatorP
             floor_up = floor.run("up", "--yes", "--skip-preview", "--parallel", str(n))
             ours: list[float] = []
             theirs: list[float] = []
-            before = emulator.requests()
+            before = emulator.control.request_counts()
             for i in range(args.preview_runs):
                 log(f"  preview run {i + 1}/{args.preview_runs}: tcr, then floor")
                 ours.append(tcr.run("preview", "--expect-no-changes").seconds)
                 theirs.append(floor.run("preview", "--expect-no-changes").seconds)
-            calls = dict(emulator.requests() - before)
+            calls = dict(emulator.control.request_counts() - before)
             out["preview"].append(
                 {
                     "n": n,
@@ -381,10 +422,12 @@ def cli_runs(args: argparse.Namespace, workspace: Workspace, emulator: EmulatorP
                 }
             )
             tcr_state, floor_state = tcr.export(), floor.export()
-            out["state"].append({"n": n, "tcr_bytes": tcr_state["_bytes"], "floor_bytes": floor_state["_bytes"]})
+            out["state"].append(
+                {"n": n, "tcr_bytes": len(tcr_state.encode()), "floor_bytes": len(floor_state.encode())}
+            )
             out["provider_field"] = {
-                "tcr_provider.InstanceProvider": provider_field(tcr_state, tcr.resource_type),
-                "floor (bench_noop.NoopProvider)": provider_field(floor_state, floor.resource_type),
+                "tcr_provider.InstanceProvider": provider_field(json.loads(tcr_state), tcr.resource_type),
+                "floor (bench_noop.NoopProvider)": provider_field(json.loads(floor_state), floor.resource_type),
             }
             out["floor_up"] = floor_up.seconds
             floor.run("destroy", "--yes", "--skip-preview", "--parallel", str(n))
@@ -451,31 +494,33 @@ def main(argv: list[str] | None = None) -> int:
         for key, text in report.tables(saved, markdown=True).items():
             print(f"\n### {TITLES.get(key, key)}\n\n{text}")
         return 0
-    cli_dir = find_cli()
-    results: dict[str, Any] = {
-        "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "command": "bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "machine": machine(cli_dir),
-        "settings": {
-            "sizes": args.sizes,
-            "create_seconds": args.create_seconds,
-            "latency_sizes": args.latency_sizes,
-            "latency_create_seconds": args.latency_create_seconds,
-            "latency_phases": args.latency_phases,
-            "preview_runs": args.preview_runs,
-            "cold_runs": args.cold_runs,
-            "rate_limit": args.rate_limit,
-            "delete_seconds": args.delete_seconds,
-            "modify_seconds": 1.0,
-            "unthrottled": {"same create, delete and modify seconds": True, "rate_limit": 0},
-        },
-        "api_calls": {},
-        "notes": [],
-    }
-    log(f"machine: {results['machine']['summary']}")
     base = Path(tempfile.mkdtemp(prefix="tcr-bench-"))
     try:
-        code_dir = harness.snapshot_code(base, args.code)
+        code_dir = snapshot_code(base, args.code)
+        from harness import find_cli  # the first import of tcr_provider: from the copy
+
+        cli_dir = find_cli()
+        results: dict[str, Any] = {
+            "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            "command": "bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "machine": machine(cli_dir),
+            "settings": {
+                "sizes": args.sizes,
+                "create_seconds": args.create_seconds,
+                "latency_sizes": args.latency_sizes,
+                "latency_create_seconds": args.latency_create_seconds,
+                "latency_phases": args.latency_phases,
+                "preview_runs": args.preview_runs,
+                "cold_runs": args.cold_runs,
+                "rate_limit": args.rate_limit,
+                "delete_seconds": args.delete_seconds,
+                "modify_seconds": 1.0,
+                "unthrottled": {"same create, delete and modify seconds": True, "rate_limit": 0},
+            },
+            "api_calls": {},
+            "notes": [],
+        }
+        log(f"machine: {results['machine']['summary']}")
         code = results["provider_code"] = provider_code(code_dir, args.code)
         dirty = " + uncommitted changes" if code["uncommitted_changes"] else ""
         log(f"provider code: {code['commit']}{dirty} (tcr_provider sha1 {code['sha1']}), copied to {code_dir}")
@@ -498,6 +543,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure_all(args: argparse.Namespace, cli_dir: Path, base: Path, results: dict[str, Any]) -> None:
     """Every measurement, in an order where none disturbs another; each emulator stops when its part ends."""
+    from harness import EmulatorProcess, Workspace
+
     pycache = base / "pycache"
     results["detection"] = detection(args)
     with EmulatorProcess(create_seconds=1.0, rate_limit=args.rate_limit) as emulator:

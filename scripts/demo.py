@@ -15,20 +15,17 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
+
+from tcr_provider.testing import EmulatorControl, EmulatorProcess, pulumi_env
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / ".demo"
 EMULATOR_FILE = DEMO / "emulator.json"
+EMULATOR_LOG = DEMO / "emulator.log"
 ENV_FILE = DEMO / "env.sh"
 STACK = "dev"
-# The demo emulator answers only these made-up credentials; nothing here opens a real account.
-SECRET_ID = "AKIDEMULATOR"
-SECRET_KEY = "emulator-secret-key"
 PASSPHRASE = "tcr-provider-demo"  # encrypts secrets in the demo's local state only
-CREATE_SECONDS = "4"
 
 
 def step(text: str) -> None:
@@ -42,59 +39,34 @@ def ensure_cli() -> Path:
     return Path(found.stdout.strip().splitlines()[-1])
 
 
-def emulator_alive(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_emulator/state", timeout=2) as answer:
-            return bool(answer.status == 200)
-    except OSError:
-        return False
+def demo_emulator() -> EmulatorProcess:
+    """The demo's emulator. It always starts with these settings, so they hold (credentials included) for the one
+    a previous run left running. Detached, it keeps running after this script, so `pulumi` can be used by hand.
+    """
+    return EmulatorProcess(create_seconds=4, log=EMULATOR_LOG, detached=True)
 
 
-def ensure_emulator() -> str:
+def ensure_emulator(emulator: EmulatorProcess) -> str:
+    """The URL of the demo's emulator: the one a previous run started, else `emulator`, started now."""
     step("TCR API emulator")
     if EMULATOR_FILE.exists():
         known = json.loads(EMULATOR_FILE.read_text())
-        if emulator_alive(known["url"]):
+        if EmulatorControl(known["url"]).alive():
             print(f"reusing the emulator at {known['url']} (pid {known['pid']})")
             return str(known["url"])
-    log = DEMO / "emulator.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tcr_provider.emulator", "--create-seconds", CREATE_SECONDS],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # keeps running after this script, so `pulumi` can be used by hand
-            cwd=ROOT,
-        )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        for line in log.read_text().splitlines():
-            if line.startswith("tcr-emulator listening on "):
-                url = line.rsplit(" ", 1)[-1]
-                EMULATOR_FILE.write_text(json.dumps({"url": url, "pid": process.pid}))
-                print(f"started the emulator at {url} (pid {process.pid}, log {log.relative_to(ROOT)})")
-                return url
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    sys.exit(f"the emulator did not start; see {log}")
+    try:
+        emulator.start()
+    except RuntimeError as error:
+        sys.exit(str(error))
+    EMULATOR_FILE.write_text(json.dumps({"url": emulator.endpoint_url, "pid": emulator.pid}))
+    print(f"started the emulator at {emulator.endpoint_url} (pid {emulator.pid}, log {EMULATOR_LOG.relative_to(ROOT)})")
+    return emulator.endpoint_url
 
 
-def demo_env(cli: Path, url: str) -> dict[str, str]:
-    venv_bin = ROOT / ".venv" / "bin"
-    return {
-        "PATH": f"{cli}:{venv_bin}:{os.environ.get('PATH', '')}",
-        "PULUMI_HOME": str(DEMO / "pulumi-home"),
-        "PULUMI_BACKEND_URL": f"file://{DEMO / 'state'}",
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_PYTHON_CMD": str(venv_bin / "python"),
-        "TENCENTCLOUD_ENDPOINT_URL": url,
-        "TENCENTCLOUD_SECRET_ID": SECRET_ID,
-        "TENCENTCLOUD_SECRET_KEY": SECRET_KEY,
-    }
+def demo_env(cli: Path, url: str, emulator: EmulatorProcess) -> dict[str, str]:
+    """What `pulumi` needs on top of the user's environment (and what .demo/env.sh exports)."""
+    credentials = (emulator.secret_id, emulator.secret_key)
+    return pulumi_env(cli, DEMO, url, passphrase=PASSPHRASE, credentials=credentials, inherit=False)
 
 
 def pulumi(env: dict[str, str], *args: str, check: bool = True) -> int:
@@ -113,10 +85,10 @@ def write_env_file(env: dict[str, str]) -> None:
 
 def up() -> None:
     DEMO.mkdir(exist_ok=True)
-    (DEMO / "state").mkdir(exist_ok=True)
     cli = ensure_cli()
-    url = ensure_emulator()
-    env = demo_env(cli, url)
+    emulator = demo_emulator()
+    url = ensure_emulator(emulator)
+    env = demo_env(cli, url, emulator)
     write_env_file(env)
     os.environ["PATH"] = env["PATH"]
 
@@ -151,9 +123,9 @@ def down() -> None:
         print("no demo emulator is running")
         return
     known = json.loads(EMULATOR_FILE.read_text())
-    if emulator_alive(known["url"]):
+    if EmulatorControl(known["url"]).alive():
         cli = ensure_cli()
-        env = demo_env(cli, known["url"])
+        env = demo_env(cli, known["url"], demo_emulator())
         os.environ["PATH"] = env["PATH"]
         step("pulumi destroy")
         pulumi(env, "stack", "select", "--create", STACK)

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from .support import Control
+from tcr_provider.testing import EmulatorControl
 
 
 @pytest.fixture
-def control(emulator: Any) -> Iterator[Control]:
+def control(emulator: Any) -> Iterator[EmulatorControl]:
     """The emulator's control endpoints, with its state reset before and after the test."""
-    control = Control(emulator.endpoint_url)
+    control = EmulatorControl(emulator.endpoint_url)
     control.reset()
     yield control
     control.reset()

@@ -13,9 +13,9 @@ import pytest
 
 from tcr_provider.emulator import Emulator
 from tcr_provider.spec import MAX_TAGS, NAME_MAX_LENGTH, NAME_MIN_LENGTH, TAG_VALUE_MAX_LENGTH
+from tcr_provider.testing import EmulatorControl, Stack, sdk_call
 
-from ..support import Control, sdk_call
-from .conftest import Stack, assert_no_secret_printed, new_stack
+from .conftest import assert_no_secret_printed, new_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -59,11 +59,11 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
 
 @pytest.mark.parametrize(("declared", "field", "fix"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_input_fails_at_preview(
-    preview_stack: Stack, control: Control, emulator: Emulator, declared: dict[str, Any], field: str, fix: str
+    preview_stack: Stack, control: EmulatorControl, emulator: Emulator, declared: dict[str, Any], field: str, fix: str
 ) -> None:
     if declared["name"] == "taken-apps":
         sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "taken-apps", "RegistryType": "basic"})
-    preview_stack.configure([declared])
+    preview_stack.configure(registries=[declared])
     result = preview_stack.run("preview", check=False)
     assert result.returncode != 0
     printed = result.stdout + result.stderr

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from typing import Any
 
 import pytest
 
 from tcr_provider.emulator import Emulator
-
-from ..support import Control, sdk_call
-from .conftest import Stack
+from tcr_provider.testing import EmulatorControl, Stack, Step, sdk_call, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +17,7 @@ APPS = {"name": "e2e-apps", "instance_type": "standard", "tags": {"team": "apps"
 ML = {"name": "e2e-ml", "instance_type": "premium", "tags": {"team": "ml"}, "enable_cos_versioning": True}
 
 
-def by_name(control: Control) -> dict[str, dict[str, Any]]:
+def by_name(control: EmulatorControl) -> dict[str, dict[str, Any]]:
     return {i["RegistryName"]: i for i in control.instances()}
 
 
@@ -34,14 +31,14 @@ def changed_fields(diff_output: str) -> set[str]:
     return fields
 
 
-def ops(steps: list[dict[str, Any]]) -> list[str]:
-    return [s["op"] for s in steps if s["op"] not in ("same", "refresh")]
+def ops(steps: list[Step]) -> list[str]:
+    return [s.op for s in steps if s.op not in ("same", "refresh")]
 
 
 def test_up_creates_the_declared_registries_and_a_preview_after_it_is_clean(
-    stack: Stack, control: Control, emulator: Emulator
+    stack: Stack, control: EmulatorControl, emulator: Emulator
 ) -> None:
-    stack.configure([APPS, ML])
+    stack.configure(registries=[APPS, ML])
     steps = stack.up()
     assert sorted(ops(steps)) == ["create", "create"]
     live = by_name(control)
@@ -64,9 +61,9 @@ def test_up_creates_the_declared_registries_and_a_preview_after_it_is_clean(
 
 
 def test_out_of_band_changes_are_reported_as_drift_then_converged(
-    stack: Stack, control: Control, emulator: Emulator
+    stack: Stack, control: EmulatorControl, emulator: Emulator
 ) -> None:
-    stack.configure([APPS])
+    stack.configure(registries=[APPS])
     stack.up()
     registry_id = by_name(control)["e2e-apps"]["RegistryId"]
     resource = f"qcs::tcr:ap-guangzhou:uin/:instance/{registry_id}"
@@ -77,7 +74,7 @@ def test_out_of_band_changes_are_reported_as_drift_then_converged(
         emulator, "tcr", "ModifyInstance",
         {"RegistryId": registry_id, "RegistryType": "premium", "DeletionProtection": True},
     )  # fmt: skip
-    time.sleep(0.5)
+    wait_until(lambda: control.instance(registry_id)["RegistryType"] == "premium", what="the type change to apply")
 
     drift = stack.run("refresh", "--preview-only", "--expect-no-changes", "--diff", check=False)
     assert drift.returncode != 0
@@ -93,12 +90,14 @@ def test_out_of_band_changes_are_reported_as_drift_then_converged(
     stack.run("preview", "--expect-no-changes")
 
 
-def test_instance_deleted_out_of_band_is_created_again(stack: Stack, control: Control, emulator: Emulator) -> None:
-    stack.configure([APPS])
+def test_instance_deleted_out_of_band_is_created_again(
+    stack: Stack, control: EmulatorControl, emulator: Emulator
+) -> None:
+    stack.configure(registries=[APPS])
     stack.up()
     old_id = by_name(control)["e2e-apps"]["RegistryId"]
     sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": old_id})
-    time.sleep(0.5)
+    wait_until(lambda: control.instance(old_id) is None, what="the deleted instance to be gone")
     refreshed = stack.run("refresh", "--yes", "--skip-preview")
     assert "deleted" in refreshed.stdout
     assert stack.resources() == []
@@ -108,11 +107,11 @@ def test_instance_deleted_out_of_band_is_created_again(stack: Stack, control: Co
     assert stack.outputs()["e2e-apps"]["registryId"] == new_id
 
 
-def test_rename_creates_the_new_registry_before_deleting_the_old(stack: Stack, control: Control) -> None:
-    stack.configure([{"key": "apps", **APPS}])
+def test_rename_creates_the_new_registry_before_deleting_the_old(stack: Stack, control: EmulatorControl) -> None:
+    stack.configure(registries=[{"key": "apps", **APPS}])
     stack.up()
     old_id = by_name(control)["e2e-apps"]["RegistryId"]
-    stack.configure([{"key": "apps", **APPS, "name": "e2e-apps-renamed"}])
+    stack.configure(registries=[{"key": "apps", **APPS, "name": "e2e-apps-renamed"}])
     steps = ops(stack.up())
     assert steps.index("create-replacement") < steps.index("delete-replaced")
     live = by_name(control)
@@ -121,10 +120,10 @@ def test_rename_creates_the_new_registry_before_deleting_the_old(stack: Stack, c
     assert stack.outputs()["apps"]["domain"] == "e2e-apps-renamed.tencentcloudcr.com"
 
 
-def test_region_change_with_the_same_name_deletes_first(stack: Stack, control: Control) -> None:
-    stack.configure([APPS])
+def test_region_change_with_the_same_name_deletes_first(stack: Stack, control: EmulatorControl) -> None:
+    stack.configure(registries=[APPS])
     stack.up()
-    stack.configure([{**APPS, "region": "ap-singapore"}])
+    stack.configure(registries=[{**APPS, "region": "ap-singapore"}])
     steps = ops(stack.up())
     assert steps.index("delete-replaced") < steps.index("create-replacement")
     [instance] = control.instances()
@@ -133,11 +132,11 @@ def test_region_change_with_the_same_name_deletes_first(stack: Stack, control: C
     assert outputs["region"] == "ap-singapore" and outputs["domain"] == "e2e-apps.tencentcloudcr.com"
 
 
-def test_tag_only_change_updates_in_place(stack: Stack, control: Control) -> None:
-    stack.configure([APPS])
+def test_tag_only_change_updates_in_place(stack: Stack, control: EmulatorControl) -> None:
+    stack.configure(registries=[APPS])
     stack.up()
     registry_id = by_name(control)["e2e-apps"]["RegistryId"]
-    stack.configure([{**APPS, "tags": {"team": "apps", "cost-center": "42"}}])
+    stack.configure(registries=[{**APPS, "tags": {"team": "apps", "cost-center": "42"}}])
     assert ops(stack.up()) == ["update"]
     instance = by_name(control)["e2e-apps"]
     assert instance["RegistryId"] == registry_id
@@ -146,8 +145,8 @@ def test_tag_only_change_updates_in_place(stack: Stack, control: Control) -> Non
     assert control.requests("CreateInstance") == 1
 
 
-def test_destroy_removes_registries_and_keeps_buckets_unless_asked(stack: Stack, control: Control) -> None:
-    stack.configure([APPS, {**ML, "delete_bucket": True}])
+def test_destroy_removes_registries_and_keeps_buckets_unless_asked(stack: Stack, control: EmulatorControl) -> None:
+    stack.configure(registries=[APPS, {**ML, "delete_bucket": True}])
     stack.up()
     buckets = {o["cosBucket"]: name for name, o in stack.outputs().items()}
     stack.run("destroy", "--yes", "--skip-preview")
@@ -156,8 +155,8 @@ def test_destroy_removes_registries_and_keeps_buckets_unless_asked(stack: Stack,
     assert [buckets[b] for b in kept] == ["e2e-apps"]
 
 
-def test_destroy_refuses_a_protected_registry(stack: Stack, control: Control) -> None:
-    stack.configure([{**APPS, "deletion_protection": True}])
+def test_destroy_refuses_a_protected_registry(stack: Stack, control: EmulatorControl) -> None:
+    stack.configure(registries=[{**APPS, "deletion_protection": True}])
     stack.up()
     result = stack.run("destroy", "--yes", "--skip-preview", check=False)
     assert result.returncode != 0
@@ -169,11 +168,11 @@ def test_destroy_refuses_a_protected_registry(stack: Stack, control: Control) ->
 
 
 def test_adopt_existing_takes_over_an_instance_created_elsewhere(
-    stack: Stack, control: Control, emulator: Emulator
+    stack: Stack, control: EmulatorControl, emulator: Emulator
 ) -> None:
     created = sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "e2e-apps", "RegistryType": "basic"})
-    time.sleep(0.5)
-    stack.configure([{**APPS, "adopt_existing": True}])
+    wait_until(lambda: control.instance(created["RegistryId"])["Status"] == "Running", what="the instance to run")
+    stack.configure(registries=[{**APPS, "adopt_existing": True}])
     stack.up()
     assert control.requests("CreateInstance") == 1
     [instance] = control.instances()
@@ -184,7 +183,7 @@ def test_adopt_existing_takes_over_an_instance_created_elsewhere(
 
 
 def test_secret_key_never_lands_in_state_in_plaintext(stack: Stack, emulator: Emulator) -> None:
-    stack.configure([APPS])
+    stack.configure(registries=[APPS])
     stack.up()
     assert emulator.secret_key not in stack.export()
     shown = json.loads(stack.export("--show-secrets"))["deployment"]
@@ -201,7 +200,7 @@ def test_credentials_from_the_environment_appear_nowhere(stack: Stack, emulator:
     stack.run("config", "rm", "tencentcloud:secretId")
     stack.run("config", "rm", "tencentcloud:secretKey")
     stack.env.update({"TENCENTCLOUD_SECRET_ID": emulator.secret_id, "TENCENTCLOUD_SECRET_KEY": emulator.secret_key})
-    stack.configure([APPS])
+    stack.configure(registries=[APPS])
     stack.up()
     exported = stack.export("--show-secrets")
     assert emulator.secret_key not in exported

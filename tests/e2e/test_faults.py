@@ -11,9 +11,9 @@ import time
 import pytest
 
 from tcr_provider.emulator import Emulator
+from tcr_provider.testing import EmulatorControl, Stack
 
-from ..support import Control
-from .conftest import Stack, assert_nothing_untracked
+from .conftest import assert_nothing_untracked
 
 pytestmark = pytest.mark.e2e
 
@@ -25,11 +25,11 @@ def output_of(result: object) -> str:
 
 
 @pytest.mark.parametrize("action", ["CreateInstance", "DescribeInstances", "ModifyResourceTags", "DeleteInstance"])
-def test_throttling_is_absorbed_by_backoff(stack: Stack, control: Control, action: str) -> None:
-    stack.configure([APPS])
+def test_throttling_is_absorbed_by_backoff(stack: Stack, control: EmulatorControl, action: str) -> None:
+    stack.configure(registries=[APPS])
     control.fault({"action": action, "error": "RequestLimitExceeded", "count": 3})
     stack.up()
-    stack.configure([{**APPS, "tags": {"team": "platform"}}])
+    stack.configure(registries=[{**APPS, "tags": {"team": "platform"}}])
     stack.up()
     assert_nothing_untracked(stack, control)
     stack.run("destroy", "--yes", "--skip-preview")
@@ -39,17 +39,17 @@ def test_throttling_is_absorbed_by_backoff(stack: Stack, control: Control, actio
 
 @pytest.mark.parametrize("effect", [{"http_status": 500}, {"delay_seconds": 1.5}])
 def test_a_wait_carries_on_through_errors_and_slow_answers(
-    stack: Stack, control: Control, effect: dict[str, object]
+    stack: Stack, control: EmulatorControl, effect: dict[str, object]
 ) -> None:
-    stack.configure([APPS])
+    stack.configure(registries=[APPS])
     control.fault({"action": "DescribeInstances", "count": 2, **effect})
     stack.up()
     assert [i["Status"] for i in control.instances()] == ["Running"]
     assert_nothing_untracked(stack, control)
 
 
-def test_lost_create_answer_leaves_exactly_one_tracked_instance(stack: Stack, control: Control) -> None:
-    stack.configure([APPS])
+def test_lost_create_answer_leaves_exactly_one_tracked_instance(stack: Stack, control: EmulatorControl) -> None:
+    stack.configure(registries=[APPS])
     control.fault({"action": "CreateInstance", "drop_response": True})
     stack.up()
     assert control.requests("CreateInstance") == 1
@@ -58,8 +58,8 @@ def test_lost_create_answer_leaves_exactly_one_tracked_instance(stack: Stack, co
     stack.run("preview", "--expect-no-changes")
 
 
-def test_failed_creation_reports_the_reason_within_seconds(stack: Stack, control: Control) -> None:
-    stack.configure([APPS])
+def test_failed_creation_reports_the_reason_within_seconds(stack: Stack, control: EmulatorControl) -> None:
+    stack.configure(registries=[APPS])
     control.fault({"action": "CreateInstance", "final_status": "FailedCreated"})
     started = time.monotonic()
     result = stack.run("up", "--yes", "--skip-preview", check=False)
@@ -72,9 +72,9 @@ def test_failed_creation_reports_the_reason_within_seconds(stack: Stack, control
     assert_nothing_untracked(stack, control)
 
 
-def test_creation_stuck_past_the_timeout_is_reported_and_cleaned_up(stack: Stack, control: Control) -> None:
+def test_creation_stuck_past_the_timeout_is_reported_and_cleaned_up(stack: Stack, control: EmulatorControl) -> None:
     stack.run("config", "set", "tcr:createTimeoutSeconds", "2")
-    stack.configure([APPS])
+    stack.configure(registries=[APPS])
     control.fault({"action": "CreateInstance", "final_status": "Deploying"})
     result = stack.run("up", "--yes", "--skip-preview", check=False)
     assert result.returncode != 0
@@ -84,11 +84,11 @@ def test_creation_stuck_past_the_timeout_is_reported_and_cleaned_up(stack: Stack
     assert_nothing_untracked(stack, control)
 
 
-def test_conflicts_on_modify_are_retried(stack: Stack, control: Control) -> None:
-    stack.configure([APPS])
+def test_conflicts_on_modify_are_retried(stack: Stack, control: EmulatorControl) -> None:
+    stack.configure(registries=[APPS])
     stack.up()
     control.fault({"action": "ModifyInstance", "error": "InternalError.ErrorConflict", "count": 2})
-    stack.configure([{**APPS, "deletion_protection": True}])
+    stack.configure(registries=[{**APPS, "deletion_protection": True}])
     stack.up()
     assert control.instances()[0]["DeletionProtection"] is True
     assert control.requests("ModifyInstance") == 3
@@ -103,10 +103,10 @@ def test_conflicts_on_modify_are_retried(stack: Stack, control: Control) -> None
     ],
 )
 def test_rejected_credentials_fail_at_once_naming_their_source(
-    stack: Stack, control: Control, emulator: Emulator, setting: str, value: str, code: str
+    stack: Stack, control: EmulatorControl, emulator: Emulator, setting: str, value: str, code: str
 ) -> None:
     stack.run("config", "set", "--secret", setting, value)
-    stack.configure([APPS])
+    stack.configure(registries=[APPS])
     result = stack.run("preview", check=False)
     assert result.returncode != 0
     message = output_of(result)
@@ -118,8 +118,8 @@ def test_rejected_credentials_fail_at_once_naming_their_source(
 
 
 @pytest.mark.parametrize("code", ["OperationDenied", "FailedOperation.PreconditionFailed"])
-def test_refused_delete_keeps_the_instance_and_the_state(stack: Stack, control: Control, code: str) -> None:
-    stack.configure([APPS])
+def test_refused_delete_keeps_the_instance_and_the_state(stack: Stack, control: EmulatorControl, code: str) -> None:
+    stack.configure(registries=[APPS])
     stack.up()
     control.fault({"action": "DeleteInstance", "error": code})
     result = stack.run("destroy", "--yes", "--skip-preview", check=False)
@@ -130,9 +130,9 @@ def test_refused_delete_keeps_the_instance_and_the_state(stack: Stack, control: 
     assert_nothing_untracked(stack, control)
 
 
-def test_twenty_registries_under_the_rate_limit(stack: Stack, control: Control) -> None:
+def test_twenty_registries_under_the_rate_limit(stack: Stack, control: EmulatorControl) -> None:
     registries = [{"name": f"fleet-{i:02d}", "tags": {"fleet": "yes"}} for i in range(20)]
-    stack.configure(registries)
+    stack.configure(registries=registries)
     stack.up()
     assert len(control.instances()) == 20
     assert all(i["Status"] == "Running" for i in control.instances())

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -26,8 +25,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from tcr_provider import InstanceProvider
 from tcr_provider.emulator import Emulator
 from tcr_provider.spec import UNKNOWN
-
-from ..support import Control, configured_provider, provider_config, sdk_call
+from tcr_provider.testing import EmulatorControl, configured_provider, provider_config, sdk_call, wait_until
 
 TYPE = "pulumi-python:dynamic/tcr:Instance"
 PROVIDER = serialize_provider(InstanceProvider())
@@ -114,11 +112,11 @@ def server(emulator: Emulator) -> Iterator[provider_pb2_grpc.ResourceProviderStu
 
 
 @pytest.fixture
-def engine(server: provider_pb2_grpc.ResourceProviderStub, control: Control) -> Engine:
+def engine(server: provider_pb2_grpc.ResourceProviderStub, control: EmulatorControl) -> Engine:
     return Engine(server)
 
 
-def test_preview_of_a_new_instance_with_unknown_values(engine: Engine, control: Control) -> None:
+def test_preview_of_a_new_instance_with_unknown_values(engine: Engine, control: EmulatorControl) -> None:
     response = engine.check("apps", {}, {"name": "team-apps", "tags": {"team": UNKNOWN}})
     assert list(response.failures) == []
     inputs = plain(response.inputs)
@@ -128,13 +126,13 @@ def test_preview_of_a_new_instance_with_unknown_values(engine: Engine, control: 
     assert control.requests("CreateInstance") == 0
 
 
-def test_preview_rejects_bad_input_with_the_state_key(engine: Engine, control: Control) -> None:
+def test_preview_rejects_bad_input_with_the_state_key(engine: Engine, control: EmulatorControl) -> None:
     response = engine.check("apps", {}, {"name": "Team_Apps", "tags": {f"k{i}": "v" for i in range(11)}})
     assert sorted(f.property for f in response.failures) == ["name", "tags"]
     assert control.requests("CreateInstance") == 0
 
 
-def test_create_then_a_no_change_up_is_silent(engine: Engine, control: Control) -> None:
+def test_create_then_a_no_change_up_is_silent(engine: Engine, control: EmulatorControl) -> None:
     news = {"name": "team-apps", "tags": {"team": "a"}, "instanceType": "standard"}
     registry_id, outs = engine.up("apps", news)
     assert outs["registryId"] == registry_id and outs["status"] == "Running"
@@ -147,7 +145,7 @@ def test_create_then_a_no_change_up_is_silent(engine: Engine, control: Control) 
     assert {a: control.requests(a) for a in writes} == writes
 
 
-def test_in_place_update_keeps_the_registry(engine: Engine, control: Control) -> None:
+def test_in_place_update_keeps_the_registry(engine: Engine, control: EmulatorControl) -> None:
     registry_id, outs = engine.up("apps", {"name": "team-apps", "tags": {"team": "a"}})
     news = engine.checked("apps", outs, {"name": "team-apps", "tags": {"team": "b"}})
     news["__provider"] = PROVIDER
@@ -160,7 +158,7 @@ def test_in_place_update_keeps_the_registry(engine: Engine, control: Control) ->
     assert [i["RegistryId"] for i in control.instances()] == [registry_id]
 
 
-def test_rename_creates_the_new_instance_before_deleting_the_old(engine: Engine, control: Control) -> None:
+def test_rename_creates_the_new_instance_before_deleting_the_old(engine: Engine, control: EmulatorControl) -> None:
     old_id, outs = engine.up("apps", {"name": "team-apps"})
     news = {**engine.checked("apps", outs, {"name": "team-apps-2"}), "__provider": PROVIDER}
     diff = engine.diff("apps", old_id, outs, news)
@@ -172,7 +170,7 @@ def test_rename_creates_the_new_instance_before_deleting_the_old(engine: Engine,
     assert new_outs["domain"] == "team-apps-2.tencentcloudcr.com"
 
 
-def test_region_change_deletes_the_old_instance_first(engine: Engine, control: Control) -> None:
+def test_region_change_deletes_the_old_instance_first(engine: Engine, control: EmulatorControl) -> None:
     old_id, outs = engine.up("apps", {"name": "team-apps"})
     news = {**engine.checked("apps", outs, {"name": "team-apps", "region": "ap-singapore"}), "__provider": PROVIDER}
     diff = engine.diff("apps", old_id, outs, news)
@@ -185,14 +183,14 @@ def test_region_change_deletes_the_old_instance_first(engine: Engine, control: C
     assert new_outs["cosBucketRegion"] == "ap-singapore"
 
 
-def test_refresh_reports_drift_then_up_converges(engine: Engine, emulator: Emulator, control: Control) -> None:
+def test_refresh_reports_drift_then_up_converges(engine: Engine, emulator: Emulator, control: EmulatorControl) -> None:
     news = {"name": "team-apps", "tags": {"team": "a"}}
     registry_id, outs = engine.up("apps", news)
     resource = f"qcs::tcr:ap-guangzhou:uin/:instance/{registry_id}"
     sdk_call(emulator, "tag", "ModifyResourceTags", {"Resource": resource, "ReplaceTags": [
         {"TagKey": "team", "TagValue": "b"}, {"TagKey": "added", "TagValue": "by-hand"}]})  # fmt: skip
     sdk_call(emulator, "tcr", "ModifyInstance", {"RegistryId": registry_id, "RegistryType": "premium"})
-    time.sleep(0.4)
+    wait_until(lambda: control.instance(registry_id)["RegistryType"] == "premium", what="the type change to apply")
 
     refreshed = engine.read("apps", registry_id, outs)
     assert refreshed.id == registry_id
@@ -211,30 +209,30 @@ def test_refresh_reports_drift_then_up_converges(engine: Engine, emulator: Emula
     assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE
 
 
-def test_refresh_after_the_instance_vanished(engine: Engine, emulator: Emulator, control: Control) -> None:
+def test_refresh_after_the_instance_vanished(engine: Engine, emulator: Emulator, control: EmulatorControl) -> None:
     registry_id, outs = engine.up("apps", {"name": "team-apps"})
     sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": registry_id})
-    time.sleep(0.4)
+    wait_until(lambda: control.instance(registry_id) is None, what="the deleted instance to be gone")
     refreshed = engine.read("apps", registry_id, outs)
     assert refreshed.id == ""
     assert {k for k in plain(refreshed.properties) if not k.startswith("__")} == set()
 
 
-def test_destroy_waits_until_gone(engine: Engine, control: Control) -> None:
+def test_destroy_waits_until_gone(engine: Engine, control: EmulatorControl) -> None:
     registry_id, outs = engine.up("apps", {"name": "team-apps"})
     engine.delete("apps", registry_id, outs)
     assert control.instances() == []
     assert control.state()["buckets"] == [outs["cosBucket"]]
 
 
-def test_get_reads_an_existing_instance_by_id(engine: Engine, control: Control) -> None:
+def test_get_reads_an_existing_instance_by_id(engine: Engine, control: EmulatorControl) -> None:
     registry_id, outs = engine.up("apps", {"name": "team-apps", "region": "ap-singapore"})
     response = engine.read("ref", registry_id, {}, inputs={"region": "ap-singapore", "__provider": PROVIDER})
     assert response.id == registry_id
     assert plain(response.properties)["domain"] == outs["domain"]
 
 
-def test_errors_reach_the_engine_with_action_code_and_request_id(engine: Engine, control: Control) -> None:
+def test_errors_reach_the_engine_with_action_code_and_request_id(engine: Engine, control: EmulatorControl) -> None:
     inputs = engine.checked("apps", {}, {"name": "team-apps"})
     control.fault({"action": "CreateInstance", "error": "OperationDenied.QuotaOverLimit"})
     with pytest.raises(grpc.RpcError) as failure:
@@ -280,8 +278,7 @@ def run_at_once(calls: list[Callable[[], object]], all_started: Callable[[], boo
     threads = [threading.Thread(target=lambda c=c: (c(), finished.append(1))) for c in calls]
     for thread in threads:
         thread.start()
-    while not all_started() and not finished:
-        time.sleep(0.05)
+    wait_until(lambda: all_started() or finished, timeout=60, what="every call to start, or one to finish")
     assert all_started()
     assert finished == []
     for thread in threads:
@@ -292,7 +289,7 @@ def run_at_once(calls: list[Callable[[], object]], all_started: Callable[[], boo
 def test_more_than_four_creations_wait_at_once() -> None:
     """The dynamic provider server has 4 threads; the provider widens it so creations do not queue."""
     with Emulator(create_seconds=3, rate_limit=0) as slow, fresh_server(slow) as engine:
-        control = Control(slow.endpoint_url)
+        control = EmulatorControl(slow.endpoint_url)
         inputs = [engine.checked(f"r{i}", {}, {"name": f"parallel-{i}"}) for i in range(8)]
         run_at_once(
             [lambda i=i: engine.create(f"r{i}", inputs[i]) for i in range(8)],
@@ -303,7 +300,7 @@ def test_more_than_four_creations_wait_at_once() -> None:
 def test_more_than_four_deletions_wait_at_once_even_as_the_first_calls() -> None:
     """A destroy sends its deletes before any other call: they queue behind 4 threads unless given threads."""
     with Emulator(create_seconds=0, delete_seconds=3, rate_limit=0) as slow:
-        control = Control(slow.endpoint_url)
+        control = EmulatorControl(slow.endpoint_url)
         with fresh_server(slow) as engine:
             created = [engine.up(f"r{i}", {"name": f"parallel-{i}"}) for i in range(8)]
         with fresh_server(slow) as engine:
