@@ -92,6 +92,11 @@ class EmulatorControl:
         """API requests of `action` received since the last reset, throttled and failed ones included."""
         return int(self.state()["requests"].get(action, 0))
 
+    def sent(self, action: str) -> list[dict[str, Any]]:
+        """The parameters of the latest authenticated `action` calls (GET /_emulator/calls), oldest first."""
+        calls: list[dict[str, Any]] = self._send("calls")["calls"]
+        return [call["params"] for call in calls if call["action"] == action]
+
     def request_counts(self) -> Counter[str]:
         """API requests received since the last reset, by action."""
         return Counter(self.state()["requests"])

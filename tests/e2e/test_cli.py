@@ -13,7 +13,7 @@ from tcr_provider.testing import EmulatorControl, Stack, Step, sdk_call, wait_un
 
 pytestmark = pytest.mark.e2e
 
-APPS = {"name": "e2e-apps", "instance_type": "standard", "tags": {"team": "apps"}}
+APPS = {"name": "e2e-apps", "instance_type": "standard", "tags": {"team": "apps"}, "deletion_protection": False}
 ML = {"name": "e2e-ml", "instance_type": "premium", "tags": {"team": "ml"}, "enable_cos_versioning": True}
 
 

@@ -3,9 +3,7 @@ purchase whatever fails: nothing bought is forgotten (docs/api-fidelity.md)."""
 
 from __future__ import annotations
 
-import json
 import threading
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -19,13 +17,6 @@ from ..support import Control
 
 Checked = Callable[..., dict[str, Any]]
 REGION = "ap-guangzhou"
-
-
-def sent(control: Control, action: str) -> list[dict[str, Any]]:
-    """The parameters of every `action` call the emulator received, oldest first."""
-    with urllib.request.urlopen(f"{control.endpoint_url}/_emulator/calls", timeout=10) as answer:
-        calls = json.loads(answer.read())["calls"]
-    return [call["params"] for call in calls if call["action"] == action]
 
 
 def create(provider: InstanceProvider, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -139,7 +130,7 @@ def test_unset_inputs_are_not_sent_and_the_service_defaults_are_recorded_without
 ) -> None:
     inputs = checked(name="team-apps", instanceType="premium")
     registry_id, outs = create(provider, inputs)
-    [params] = sent(control, "CreateInstance")
+    [params] = control.sent("CreateInstance")
     assert "EnableCosVersioning" not in params and "DeletionProtection" not in params
     assert outs["enableCosVersioning"] is True  # premium instances get a versioned bucket by default
     assert provider.diff(registry_id, outs, inputs).changes is False
@@ -150,7 +141,7 @@ def test_modify_sends_only_the_field_that_changes(
 ) -> None:
     registry_id, outs = create(provider, checked(name="team-apps", enableCosVersioning=False))
     provider.update(registry_id, outs, {**outs, "enableCosVersioning": True})
-    assert sent(control, "ModifyInstance") == [{"RegistryId": registry_id, "EnableCosVersioning": True}]
+    assert control.sent("ModifyInstance") == [{"RegistryId": registry_id, "EnableCosVersioning": True}]
 
 
 def test_adopting_leaves_alone_what_the_program_never_mentions(

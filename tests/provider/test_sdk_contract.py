@@ -1,0 +1,88 @@
+"""The client side of the SDK contract: every request parameter the provider sends, and every response field
+it reads, exists in the installed SDK's models.
+
+The SDK drops fields its models do not know, with a warning: a parameter would silently not be sent, and a
+field the API returns would silently read as absent (an instance bought with enable_cos_maz=True reading back
+False, and the next `up --refresh` replacing it). The lifecycle below runs with warnings as errors, so such a
+field fails here. pyproject.toml's SDK floors are the oldest versions this passes with.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tcr_provider import InstanceProvider
+from tcr_provider.errors import CreationFailed
+from tcr_provider.spec import INSTANCE
+
+from ..support import Control
+
+Checked = Callable[..., dict[str, Any]]
+TCR_MODELS = importlib.import_module("tencentcloud.tcr.v20190924.models")
+
+
+def fields_of(model_name: str) -> set[str]:
+    return {name.removeprefix("_") for name in vars(getattr(TCR_MODELS, model_name)())}
+
+
+def test_every_declared_api_name_is_in_the_sdk_models() -> None:
+    registry, create, modify = (
+        fields_of("Registry"),
+        fields_of("CreateInstanceRequest"),
+        fields_of("ModifyInstanceRequest"),
+    )
+    prepaid = fields_of("RegistryChargePrepaid")
+    for field in INSTANCE.fields:
+        api = field.api
+        assert api.read is None or api.read in registry, f"{field.key}: Registry.{api.read} is not in the SDK"
+        assert api.modify is None or api.modify in modify, f"{field.key}: ModifyInstance {api.modify} is not in the SDK"
+        if api.create is not None:
+            head, _, nested = api.create.partition(".")
+            assert head in create, f"{field.key}: CreateInstance {head} is not in the SDK"
+            assert not nested or nested in prepaid, f"{field.key}: {api.create} is not in the SDK"
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_whole_lifecycle_sends_and_reads_only_fields_the_sdk_knows(
+    provider: InstanceProvider, checked: Checked, control: Control
+) -> None:
+    inputs = checked(
+        name="team-apps",
+        instanceType="premium",
+        tags={"team": "apps"},
+        deletionProtection=False,
+        chargeType="prepaid",
+        prepaidPeriod=1,
+        renewFlag="auto",
+        enableCosMaz=True,
+        enableCosVersioning=True,
+        syncTagsToBucket=True,
+    )
+    created = provider.create(inputs)
+    assert created.outs is not None
+    spec, _ = INSTANCE.validate(inputs)
+    assert spec is not None
+    # Every parameter the provider meant to send arrived: the SDK dropped none.
+    assert control.sent("CreateInstance") == [INSTANCE.create_params(spec)]
+    outs = dict(created.outs)
+    news = {**outs, "instanceType": "standard", "tags": {"team": "web"}, "enableCosVersioning": False}
+    updated = provider.update(created.id, outs, {**news, "deletionProtection": True})
+    assert updated.outs is not None
+    modified = {key for params in control.sent("ModifyInstance") for key in params}
+    assert modified == {"RegistryId", *(f.api.modify for f in INSTANCE.fields if f.api.modify)}
+    read = provider.read(created.id, dict(updated.outs))
+    assert read.outs is not None and read.inputs is not None
+    # Every field the provider reads arrived: the SDK's response models dropped none.
+    assert {f.key for f in INSTANCE.fields if f.api.read} <= set(read.inputs)
+    assert (read.inputs["enableCosMaz"], read.inputs["deletionProtection"]) == (True, True)
+    adopted = provider.create(checked(name="team-apps", adoptExisting=True, deletionProtection=False))
+    assert adopted.id == created.id and adopted.outs is not None
+    provider.delete(created.id, dict(adopted.outs))
+    control.fault({"action": "CreateInstance", "final_status": "FailedCreated"})
+    with pytest.raises(CreationFailed, match="FailedCreated"):  # reads DescribeInstanceStatus for the reason
+        provider.create(checked(name="team-failing"))
+    assert control.instances() == []
