@@ -140,3 +140,50 @@ def test_twenty_registries_under_the_rate_limit(stack: Stack, control: EmulatorC
     assert_nothing_untracked(stack, control)
     stack.run("destroy", "--yes", "--skip-preview")
     assert control.instances() == []
+
+
+# --- readings of the real API the emulator answers both ways, and faults after a purchase -------------------
+def test_every_batch_answered_not_found_still_converges(stack: Stack, control: EmulatorControl) -> None:
+    old = {"name": "fault-old", "tags": {"team": "old"}}
+    stack.configure(registries=[old])
+    stack.up()
+    control.fault({"action": "DescribeInstances", "unknown_id_not_found": True, "count": 10_000})
+    # The old registry is deleted while three are created: the shared poll asks about gone ids among live ones.
+    stack.configure(registries=[{"name": f"fault-new{i}", "tags": {"n": str(i)}} for i in range(3)])
+    stack.up()
+    assert sorted(i["RegistryName"] for i in control.instances()) == ["fault-new0", "fault-new1", "fault-new2"]
+    assert_nothing_untracked(stack, control)
+    stack.run("refresh", "--preview-only", "--expect-no-changes")
+    stack.run("destroy", "--yes", "--skip-preview")
+    assert control.instances() == []
+
+
+def test_an_unhealthy_new_instance_is_waited_out(stack: Stack, control: EmulatorControl) -> None:
+    stack.configure(registries=[APPS])
+    control.fault({"action": "CreateInstance", "passing_status": "Unhealthy"})
+    stack.up()
+    assert [i["Status"] for i in control.instances()] == ["Running"]
+    assert control.requests("DeleteInstance") == 0
+    assert_nothing_untracked(stack, control)
+
+
+def test_a_purchase_that_can_be_neither_finished_nor_deleted_is_named_with_the_way_back(
+    stack: Stack, control: EmulatorControl
+) -> None:
+    stack.run("config", "set", "tcr:createTimeoutSeconds", "1")
+    stack.configure(registries=[APPS])
+    control.fault(
+        {"action": "DescribeInstances", "http_status": 502, "count": 8},
+        {"action": "DeleteInstance", "error": "AuthFailure.TokenFailure"},
+    )
+    result = stack.run("up", "--yes", "--skip-preview", check=False)
+    assert result.returncode != 0
+    [instance] = control.instances()
+    message = output_of(result)
+    assert instance["RegistryId"] in message and "adopt_existing=True" in message
+    assert stack.tracked_ids() == []
+    # The way back the error names: take it over, and it is tracked exactly once.
+    stack.run("config", "rm", "tcr:createTimeoutSeconds")
+    stack.configure(registries=[{**APPS, "adopt_existing": True}])
+    stack.up()
+    assert_nothing_untracked(stack, control)
