@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from pulumi.dynamic import (
@@ -30,6 +31,7 @@ from .cloud import (
     DELETING_STATUSES,
     FAILED_STATUSES,
     READY_STATUS,
+    CosBuckets,
     Registry,
     TcrCloud,
 )
@@ -165,8 +167,6 @@ class InstanceProvider(ResourceProvider):
             existing = cloud.find_by_name(spec.region, spec.name)
             if existing is not None:
                 return CreateResult(existing.registry_id, self._adopt(spec, existing))
-        # Whatever can fail for reasons of permission or configuration is asked before buying, not after.
-        cloud.account(spec.region)
         registry_id, recovered = cloud.create(spec.region, spec.name, INSTANCE.create_params(spec))
         if recovered:
             _say(f"{spec.name}: the CreateInstance answer was lost; found {registry_id} by name and kept it")
@@ -306,7 +306,7 @@ class InstanceProvider(ResourceProvider):
             return ReadResult(None, {})
         stored = {k: props.get(k) for k in INSTANCE.keys if props.get(k) is not None}
         inputs = INSTANCE.live_inputs(registry.description, stored)
-        outs = self._outputs(inputs, registry, known_bucket=props.get("cosBucket"))
+        outs = self._outputs(inputs, registry, stored=props)
         return ReadResult(id_, outs, inputs)
 
     # --- update -----------------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ class InstanceProvider(ResourceProvider):
         spec = _spec(_news)
         registry = self._converge(spec, _id, _olds)
         inputs = INSTANCE.recorded(spec, registry.description)
-        return UpdateResult(self._outputs(inputs, registry, known_bucket=_olds.get("cosBucket")))
+        return UpdateResult(self._outputs(inputs, registry, stored=_olds))
 
     def _converge(self, spec: Inputs, registry_id: str, current: dict[str, Any]) -> Registry:
         """Bring the instance from `current` (state properties) to `spec` with as few calls as possible.
@@ -404,13 +404,11 @@ class InstanceProvider(ResourceProvider):
             ) from None
 
     # --- outputs ----------------------------------------------------------------------------------------
-    def _outputs(self, inputs: dict[str, Any], registry: Registry, known_bucket: Any = None) -> dict[str, Any]:
-        if isinstance(known_bucket, str) and known_bucket.startswith(f"{registry.registry_id}-"):
-            bucket = known_bucket
-        else:
-            app_id, _ = self.cloud.account(registry.region or inputs["region"])
-            bucket = f"{registry.registry_id}-{app_id}"
+    def _outputs(
+        self, inputs: dict[str, Any], registry: Registry, stored: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         name = registry.name or inputs["name"]
+        bucket, bucket_region = self._bucket(name, registry.region or inputs["region"], registry, stored or {})
         outputs = {
             "registryId": registry.registry_id,
             "status": registry.status,
@@ -418,13 +416,27 @@ class InstanceProvider(ResourceProvider):
             "vpcDomain": f"{name}-vpc.tencentcloudcr.com",
             "internalEndpoint": registry.internal_endpoint,
             "cosBucket": bucket,
-            "cosBucketRegion": registry.region or inputs["region"],
+            "cosBucketRegion": bucket_region,
             "regionId": registry.region_id,
             "createdAt": registry.created_at,
             "expiredAt": registry.expired_at,
         }
         assert set(outputs) == set(OUTPUT_KEYS)
         return {**inputs, **outputs}
+
+    def _bucket(self, name: str, region: str, registry: Registry, stored: Mapping[str, Any]) -> tuple[str, str]:
+        """The COS bucket and its region: kept from the state once confirmed, else asked of COS; never guessed.
+
+        A refresh therefore costs no COS call once the bucket is known, and a state that could not confirm it
+        asks again, so a permission granted later fills it in.
+        """
+        known = stored.get("cosBucket")
+        if isinstance(known, str) and known.startswith(f"{registry.registry_id}-"):
+            return known, str(stored.get("cosBucketRegion") or region)
+        found = CosBuckets(self.cloud.transport).find(region, registry.registry_id)
+        if not found.confirmed:
+            _say(f"warning: {name} ({registry.registry_id}): cosBucket is left empty: {found.reason}")
+        return found.bucket, found.region
 
 
 def _spec(props: dict[str, Any]) -> Inputs:

@@ -36,7 +36,6 @@ ENDPOINT_URL = Key("tcr:endpointUrl", "TENCENTCLOUD_ENDPOINT_URL")
 # The root domain and protocol settings of the official Tencent Cloud Terraform and Pulumi providers.
 DOMAIN = Key("tencentcloud:domain", "TENCENTCLOUD_DOMAIN")
 PROTOCOL = Key("tencentcloud:protocol", "TENCENTCLOUD_PROTOCOL")
-APP_ID = Key("tcr:appId", "TENCENTCLOUD_APPID")
 CREATE_TIMEOUT = Key("tcr:createTimeoutSeconds", "TCR_CREATE_TIMEOUT_SECONDS")
 UPDATE_TIMEOUT = Key("tcr:updateTimeoutSeconds", "TCR_UPDATE_TIMEOUT_SECONDS")
 DELETE_TIMEOUT = Key("tcr:deleteTimeoutSeconds", "TCR_DELETE_TIMEOUT_SECONDS")
@@ -51,7 +50,6 @@ KEYS: tuple[Key, ...] = (
     ENDPOINT_URL,
     DOMAIN,
     PROTOCOL,
-    APP_ID,
     CREATE_TIMEOUT,
     UPDATE_TIMEOUT,
     DELETE_TIMEOUT,
@@ -149,10 +147,6 @@ class Settings:
                 key=DOMAIN.config,
             )
         return Endpoint(scheme=protocol, root_domain=domain or None)
-
-    @property
-    def app_id(self) -> str | None:
-        return self.lookup(APP_ID)
 
     def seconds(self, key: Key, default: float) -> float:
         raw = self.lookup(key)

@@ -5,7 +5,6 @@ This module knows the API and nothing of Pulumi. The statuses and what they mean
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -89,8 +88,6 @@ class TcrCloud:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.transport = Transport(settings)
-        self._account: tuple[str, str] | None = None  # (AppId, OwnerUin)
-        self._account_lock = threading.Lock()
         self.watcher: StatusWatcher[Registry] = StatusWatcher(self.describe, keeps_waiting=_says_nothing_of_registries)
 
     @property
@@ -112,20 +109,6 @@ class TcrCloud:
         recover: Callable[[], Answer | None] | None = None,
     ) -> Answer:
         return self.transport.call(service, region, action, params, registry=registry, kind=kind, recover=recover)
-
-    # --- account ----------------------------------------------------------------------------------------
-    def account(self, region: str) -> tuple[str, str]:
-        """(AppId, OwnerUin): looked up once per process (one call even when many threads ask at once), or
-        the AppId taken from config."""
-        with self._account_lock:
-            if self._account is None:
-                configured = self.settings.app_id
-                if configured:
-                    self._account = (configured, "")
-                else:
-                    answer = self.call("cam", region, "GetUserAppId", {}, registry="(account lookup)")
-                    self._account = (str(answer["AppId"]), str(answer.get("OwnerUin") or ""))
-            return self._account
 
     # --- reads ------------------------------------------------------------------------------------------
     def describe(self, region: str, registry_ids: Iterable[str]) -> dict[str, Registry]:
@@ -240,10 +223,8 @@ class TcrCloud:
             self.call("tag", region, "ModifyResourceTags", params, registry=registry_id)
 
     def tag_resource(self, region: str, registry_id: str) -> str:
-        # The Tag API accepts an empty uin in the resource name; the owner's is used once it is known anyway,
-        # but is never looked up just for this.
-        uin = self._account[1] if self._account else ""
-        return f"qcs::tcr:{region}:uin/{uin}:instance/{registry_id}"
+        # The Tag API accepts an empty uin in the resource name, so the owner's uin is never looked up for it.
+        return f"qcs::tcr:{region}:uin/:instance/{registry_id}"
 
     def delete(self, region: str, registry_id: str, delete_bucket: bool) -> bool:
         """DeleteInstance; False when the registry was already gone."""

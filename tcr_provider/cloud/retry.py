@@ -42,6 +42,9 @@ def is_gone(code: str) -> bool:
 class CallKind(enum.Enum):
     SAFE_TO_REPEAT = "safe to repeat"  # reads, and writes that converge (modify, retag, delete)
     NEVER_REPEAT_BLINDLY = "never repeat blindly"  # a purchase: CreateInstance has no idempotency token
+    # A read the lifecycle goes on without (the COS bucket lookup): a few tries, so an unreachable service
+    # holds up a create by seconds, not minutes.
+    BEST_EFFORT = "best effort"
 
 
 class LostAnswer(enum.Enum):
@@ -67,4 +70,5 @@ class RetryRule:
 RETRY_POLICY: dict[CallKind, RetryRule] = {
     CallKind.SAFE_TO_REPEAT: RetryRule(attempts=8, lost_answer=LostAnswer.REPEAT),
     CallKind.NEVER_REPEAT_BLINDLY: RetryRule(attempts=8, lost_answer=LostAnswer.RECOVER),
+    CallKind.BEST_EFFORT: RetryRule(attempts=3, lost_answer=LostAnswer.REPEAT),
 }

@@ -29,7 +29,10 @@ def _rate(text: str) -> int:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m tcr_provider.emulator",
-        description="Serve a local TCR Enterprise API (tcr 2019-09-24, tag 2018-08-13, cam 2019-01-16).",
+        description=(
+            "Serve a local TCR Enterprise API (tcr 2019-09-24, tag 2018-08-13, cam 2019-01-16, and COS GET Service "
+            "and PUT Bucket)."
+        ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--host", default=server.DEFAULT_HOST, help="address to listen on")

@@ -3,6 +3,9 @@
 Each API request goes: count it, authenticate it, hand it to the effect of the fault rule that takes it
 (if any), rate-limit it, perform it. Every answer to an API request is HTTP 200 with ``Content-Type:
 application/json`` unless a fault effect asks for another status or for no answer at all.
+
+A COS request (its Authorization starts ``q-sign-algorithm=``) goes the same way but for the rate limit, with
+COS's own signature check and XML answers (:mod:`.services.cos`).
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from . import protocol
-from .errors import ApiError
+from .errors import ApiError, InjectedError
 from .faults import FaultPlan, FaultRule, FaultRuleError, PendingCall
 from .protocol import ApiCall, Credentials, HttpAnswer, HttpRequest
 from .rules import ACCOUNT_UIN
 from .services import Account, Behaviour, Cloud, Timings
+from .services.cos import api as cos_api
+from .services.cos import signature as cos_signature
+from .services.cos.errors import CosError, InjectedCosError, InternalError
 from .throttle import RateLimiter
 
 DEFAULT_HOST = "127.0.0.1"
@@ -39,7 +45,7 @@ _log = logging.getLogger(__name__)
 
 
 class Emulator:
-    """A local TCR, Tag and CAM API on one port; ``with Emulator() as emu:`` serves it from a thread."""
+    """A local TCR, Tag, CAM and COS API on one port; ``with Emulator() as emu:`` serves it from a thread."""
 
     def __init__(
         self,
@@ -112,6 +118,8 @@ class Emulator:
     # --- the API ---
 
     def answer_api(self, request: HttpRequest) -> HttpAnswer:
+        if cos_signature.is_cos_request(request):
+            return self.answer_cos(request)
         request_id = protocol.new_request_id()
         action = protocol.action_of(request)
         with self._lock:
@@ -134,6 +142,28 @@ class Emulator:
             return HttpAnswer(200, protocol.success_body(reply, request_id))
         except Exception as error:
             return _error_answer(error, call.action, request_id)
+
+    def answer_cos(self, request: HttpRequest) -> HttpAnswer:
+        request_id = protocol.new_request_id()
+        call = cos_api.parse(request)
+        with self._lock:
+            self._requests[call.action] += 1
+        try:
+            cos_signature.authenticate(request, self._credentials, time.time())
+            with self._lock:
+                self._calls.append({"action": call.action, "params": dict(call.params)})
+            pending = PendingCall(self._behaviour, functools.partial(self._perform_cos, call, request_id))
+            effect = self._faults.take(call.action)
+            return pending.proceed() if effect is None else effect.apply(pending)
+        except Exception as error:
+            return _cos_error_answer(error, call, request_id)
+
+    def _perform_cos(self, call: cos_api.CosRequest, request_id: str, behaviour: Behaviour) -> HttpAnswer:
+        try:
+            with self._lock:
+                return self._cloud.cos.perform(call)
+        except Exception as error:
+            return _cos_error_answer(error, call, request_id)
 
     # --- the control endpoints ---
 
@@ -184,6 +214,16 @@ def _error_answer(error: Exception, action: str, request_id: str) -> HttpAnswer:
     return HttpAnswer(200, protocol.error_body(error, request_id))
 
 
+def _cos_error_answer(error: Exception, call: cos_api.CosRequest, request_id: str) -> HttpAnswer:
+    """COS's XML error for a failed COS request; called while ``error`` is being handled, so it can be logged."""
+    if isinstance(error, InjectedError):
+        error = InjectedCosError(error.code)
+    elif not isinstance(error, CosError):
+        _log.exception("The emulator failed on COS %s", call.action or call.resource)
+        error = InternalError(f"The emulator failed: {error!r}.")
+    return cos_api.error_answer(error, request_id, call.resource)
+
+
 def _json_answer(status: int, document: object) -> HttpAnswer:
     return HttpAnswer(status, json.dumps(document).encode())
 
@@ -204,6 +244,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer()
 
     def do_POST(self) -> None:
+        self._answer()
+
+    def do_PUT(self) -> None:
         self._answer()
 
     def _answer(self) -> None:

@@ -13,6 +13,7 @@ import warnings
 import pytest
 
 from tcr_provider.emulator.services import Account, Cloud, Timings
+from tcr_provider.emulator.services.cos.api import ACTIONS as COS_ACTIONS
 
 REGION = "ap-guangzhou"
 
@@ -64,7 +65,8 @@ CALLS = [
 
 def test_every_emulated_action_has_a_contract_case():
     emulated = Cloud(Account("1", 1), Timings(0, 0, 0)).action_names()
-    assert emulated == {action for _, action, _ in CALLS}
+    # COS answers XML, not API 3.0 envelopes: the COS SDK itself reads those answers in test_cos.py.
+    assert emulated - set(COS_ACTIONS) == {action for _, action, _ in CALLS}
 
 
 @pytest.mark.parametrize("service, action, params", CALLS, ids=[action for _, action, _ in CALLS])

@@ -7,6 +7,7 @@ import pytest
 from tcr_provider.emulator import rules
 from tcr_provider.emulator.errors import RequestLimitExceeded
 from tcr_provider.emulator.services.base import Account, Timings
+from tcr_provider.emulator.services.cos.model import BucketStore
 from tcr_provider.emulator.services.tag.model import TagStore
 from tcr_provider.emulator.services.tcr.model import Charge, TcrBackend
 from tcr_provider.emulator.throttle import RateLimiter
@@ -28,7 +29,7 @@ def clock() -> Clock:
 @pytest.fixture
 def backend(clock: Clock) -> TcrBackend:
     timings = Timings(create_seconds=30, delete_seconds=10, modify_seconds=20)
-    return TcrBackend(Account("1", 1250000000), timings, TagStore(), set(), clock)
+    return TcrBackend(Account("1", 1250000000), timings, TagStore(), BucketStore(1250000000), clock)
 
 
 def create(backend: TcrBackend, final_status: str | None = None, **tags: str):
@@ -83,7 +84,7 @@ def test_delete_lists_deleting_then_forgets_instance_tags_and_bucket(backend, cl
     assert backend.name_problem("timed-registry") is rules.NameProblem.TAKEN
     clock.now += 1
     assert backend.instances() == []
-    assert backend.buckets == set()
+    assert backend.buckets.names() == []
     assert backend.tags.tags_of(instance.tag_resource) == {}
     assert backend.name_problem("timed-registry") is None
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tcr_provider import InstanceProvider
-from tcr_provider.errors import ApiError, CreationFailed
+from tcr_provider.errors import CreationFailed
 from tcr_provider.testing import sdk_call
 
 from ..support import Control
@@ -85,15 +85,18 @@ def test_unhealthy_while_creating_is_waited_out(provider: InstanceProvider, chec
     assert [i["RegistryId"] for i in control.instances()] == [registry_id]
 
 
-def test_a_refused_account_lookup_fails_before_anything_is_bought(
-    provider: InstanceProvider, checked: Checked, control: Control
+def test_a_refused_cos_listing_never_fails_a_create(
+    provider: InstanceProvider, checked: Checked, control: Control, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    inputs = checked(name="team-apps")
-    control.fault({"action": "GetUserAppId", "error": "UnauthorizedOperation"})
-    with pytest.raises(ApiError) as failure:
-        provider.create(inputs)
-    assert (failure.value.action, failure.value.code) == ("GetUserAppId", "UnauthorizedOperation")
-    assert control.requests("CreateInstance") == 0
+    control.fault({"action": "GetService", "error": "AccessDenied"})
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    assert [i["RegistryId"] for i in control.instances()] == [registry_id]
+    assert (outs["status"], outs["cosBucket"], outs["cosBucketRegion"]) == ("Running", "", "")
+    warning = capfd.readouterr().err
+    assert f"warning: team-apps ({registry_id}): cosBucket is left empty" in warning
+    assert "AccessDenied" in warning and "cos:GetService" in warning
+    assert control.requests("GetService") == 1  # a refusal is not retried
+    assert control.requests("DeleteInstance") == 0
 
 
 def test_a_silent_api_after_the_purchase_ends_in_a_deleted_instance(

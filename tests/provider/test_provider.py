@@ -420,5 +420,6 @@ def test_auth_failure_is_not_retried_and_names_the_source_not_the_key(
         assert "stack config tencentcloud:secretId" in message
         assert "wrong-key-0123456789" not in message
         assert emulator.secret_id not in message
-    assert control.requests("CreateInstance") == 0  # refused by the account lookup, before anything is bought
+    assert control.requests("CreateInstance") == 1  # refused, not retried, and nothing bought
+    assert control.instances() == []
     assert control.requests("CheckInstanceName") == 2  # one refused at preview, one by the good provider

@@ -1,7 +1,8 @@
 """The emulated services, and the :class:`Cloud` that holds one account's state across them.
 
 Each service is a package: ``model`` is its plain-Python state and rules, ``api`` its declared actions,
-which read the parameters, call the model and shape the reply. :mod:`.base` is what they share.
+which read the parameters, call the model and shape the reply. :mod:`.base` is what they share. COS is not
+an API 3.0 service (its own signature, XML answers): :mod:`.cos` is reached through :attr:`Cloud.cos`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from ..protocol import ApiCall
 from ..schema import conform
 from .base import Account, Behaviour, CallContext, Reply, Service, Timings
 from .cam.api import CamApi
+from .cos.api import ACTIONS as COS_ACTIONS
+from .cos.api import CosApi
+from .cos.model import BucketStore
 from .tag.api import TagApi
 from .tag.model import TagStore
 from .tcr.api import TcrApi
@@ -27,7 +31,8 @@ class Cloud:
 
     def __init__(self, account: Account, timings: Timings, clock: Callable[[], float] = time.monotonic) -> None:
         self.tags = TagStore()
-        self.buckets: set[str] = set()
+        self.buckets = BucketStore(account.app_id)
+        self.cos = CosApi(self.buckets, account)
         self.tcr = TcrBackend(account, timings, self.tags, self.buckets, clock)
         self._tcr_api = TcrApi(self.tcr)
         self.services: dict[str, Service] = {
@@ -36,7 +41,7 @@ class Cloud:
         self._actions = {name: service.actions() for name, service in self.services.items()}
 
     def action_names(self) -> set[str]:
-        return {action for actions in self._actions.values() for action in actions}
+        return {action for actions in self._actions.values() for action in actions} | set(COS_ACTIONS)
 
     def perform(self, call: ApiCall, behaviour: Behaviour) -> Reply:
         service = self.services.get(call.service)
@@ -55,4 +60,4 @@ class Cloud:
 
     def snapshot(self) -> dict[str, object]:
         """What ``GET /_emulator/state`` shows, bar the request counts."""
-        return {"instances": self._tcr_api.registries(self.tcr.instances()), "buckets": sorted(self.buckets)}
+        return {"instances": self._tcr_api.registries(self.tcr.instances()), "buckets": self.buckets.names()}

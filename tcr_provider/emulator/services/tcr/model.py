@@ -31,6 +31,7 @@ from ... import rules
 from ...errors import InvalidParameter, InvalidParameterValue, OperationDenied, ResourceInsufficient, ResourceNotFound
 from ...rules import NameProblem
 from ..base import Account, Timings
+from ..cos.model import BucketStore
 from ..tag.model import ResourceKey, TagStore
 
 CHINA_TIME = timezone(timedelta(hours=8), "CST")
@@ -123,7 +124,7 @@ class TcrBackend:
         account: Account,
         timings: Timings,
         tags: TagStore,
-        buckets: set[str],
+        buckets: BucketStore,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.account = account
@@ -215,7 +216,7 @@ class TcrBackend:
             passes_until=now + self.timings.create_seconds + max(self.timings.create_seconds, rules.PASSING_SECONDS),
         )
         self._instances[instance.registry_id] = instance
-        self.buckets.add(self.bucket_name(instance))
+        self.buckets.create(self.bucket_name(instance), instance.region)
         if tags:
             self.tags.put(instance.tag_resource, tags)
         return instance
