@@ -301,9 +301,12 @@ class InstanceProvider(ResourceProvider):
             raise SettingsError(
                 f"reading registry {id_}: no region: pass region= to Instance.get, or set tencentcloud:region"
             )
-        registry = self.cloud.get(str(region), id_)
+        registry = self.cloud.read(str(region), id_)
         if registry is None:
             return ReadResult(None, {})
+        if registry.status != READY_STATUS:
+            # A refresh records the new status silently; a registry in Isolate is about to be reclaimed.
+            _say(f"warning: registry {registry.name or id_} ({id_}) is {registry.status}, not {READY_STATUS}")
         stored = {k: props.get(k) for k in INSTANCE.keys if props.get(k) is not None}
         inputs = INSTANCE.live_inputs(registry.description, stored)
         outs = self._outputs(inputs, registry, stored=props)

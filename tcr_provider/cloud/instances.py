@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import ApiError
 from ..settings import Settings
+from .batcher import ReadBatcher
 from .retry import CallKind, is_gone, is_network, is_transient
 from .transport import Answer, Transport
 from .watcher import StatusWatcher
@@ -89,6 +90,7 @@ class TcrCloud:
         self.settings = settings
         self.transport = Transport(settings)
         self.watcher: StatusWatcher[Registry] = StatusWatcher(self.describe, keeps_waiting=_says_nothing_of_registries)
+        self.reads: ReadBatcher[Registry] = ReadBatcher(self.describe, batch_size=DESCRIBE_PAGE_SIZE)
 
     @property
     def credentials(self) -> Any:
@@ -145,6 +147,10 @@ class TcrCloud:
 
     def get(self, region: str, registry_id: str) -> Registry | None:
         return self.describe(region, [registry_id]).get(registry_id)
+
+    def read(self, region: str, registry_id: str) -> Registry | None:
+        """Like `get`, but concurrent reads share their DescribeInstances calls (a refresh of many registries)."""
+        return self.reads.get(region, registry_id)
 
     def find_by_name(self, region: str, name: str) -> Registry | None:
         answer = self.call(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -423,3 +424,38 @@ def test_auth_failure_is_not_retried_and_names_the_source_not_the_key(
     assert control.requests("CreateInstance") == 1  # refused, not retried, and nothing bought
     assert control.instances() == []
     assert control.requests("CheckInstanceName") == 2  # one refused at preview, one by the good provider
+
+
+def test_a_registry_not_running_is_read_with_a_warning(
+    provider: InstanceProvider, checked: Checked, control: Control, capfd: pytest.CaptureFixture[str]
+) -> None:
+    registry_id, outs = create(provider, checked(name="team-apps"))
+    provider.cloud.call("tcr", "ap-guangzhou", "DeleteInstance", {"RegistryId": registry_id}, registry="t")
+    provider.read(registry_id, outs)
+    assert f"warning: registry team-apps ({registry_id}) is Deleting, not Running" in capfd.readouterr().err
+
+
+def test_concurrent_reads_share_their_describe_calls(
+    provider: InstanceProvider, control: Control, emulator: Any
+) -> None:
+    ids = [
+        sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": f"team-read{i:02d}", "RegistryType": "basic"})[
+            "RegistryId"
+        ]
+        for i in range(30)
+    ]
+    before = control.requests("DescribeInstances")
+    start = threading.Barrier(len(ids))
+    results: dict[str, Any] = {}
+
+    def read(registry_id: str) -> None:
+        start.wait()
+        results[registry_id] = provider.read(registry_id, {"region": "ap-guangzhou"})
+
+    threads = [threading.Thread(target=read, args=(registry_id,)) for registry_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(r.id for r in results.values()) == sorted(ids)
+    assert control.requests("DescribeInstances") - before <= 3  # the first read alone, the rest together
