@@ -27,6 +27,10 @@ CREATE_FAILED_STATUSES = frozenset({"FailedCreated", "Bucket-Error"})
 DELETING_STATUSES = frozenset({"Deleting"})
 
 DESCRIBE_PAGE_SIZE = 100
+# Actions that change nothing; any other action drops the region's listing kept for reads.
+READ_ACTION_PREFIXES = ("Describe", "Check", "Get")
+# A refresh lists a whole region (see ReadBatcher) only while it holds at most this many registries.
+LIST_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,9 @@ class TcrCloud:
         self.settings = settings
         self.transport = Transport(settings)
         self.watcher: StatusWatcher[Registry] = StatusWatcher(self.describe, keeps_waiting=_says_nothing_of_registries)
-        self.reads: ReadBatcher[Registry] = ReadBatcher(self.describe, batch_size=DESCRIBE_PAGE_SIZE)
+        self.reads: ReadBatcher[Registry] = ReadBatcher(
+            self.describe, list_region=self.list_region, batch_size=DESCRIBE_PAGE_SIZE
+        )
 
     @property
     def credentials(self) -> Any:
@@ -110,7 +116,11 @@ class TcrCloud:
         kind: CallKind = CallKind.SAFE_TO_REPEAT,
         recover: Callable[[], Answer | None] | None = None,
     ) -> Answer:
-        return self.transport.call(service, region, action, params, registry=registry, kind=kind, recover=recover)
+        try:
+            return self.transport.call(service, region, action, params, registry=registry, kind=kind, recover=recover)
+        finally:
+            if not action.startswith(READ_ACTION_PREFIXES):
+                self.reads.forget(region)
 
     # --- reads ------------------------------------------------------------------------------------------
     def describe(self, region: str, registry_ids: Iterable[str]) -> dict[str, Registry]:
@@ -144,6 +154,30 @@ class TcrCloud:
                 registry = Registry.from_api(item)
                 found[registry.registry_id] = registry
         return found
+
+    def list_region(self, region: str) -> dict[str, Registry] | None:
+        """Every registry of the region, or None when it holds more than LIST_LIMIT (a listing would cost more
+        calls than it saves)."""
+        found: dict[str, Registry] = {}
+        offset = 0
+        while True:
+            answer = self.call(
+                "tcr",
+                region,
+                "DescribeInstances",
+                {"Offset": offset, "Limit": DESCRIBE_PAGE_SIZE},
+                registry=f"every registry of {region}",
+            )
+            total = int(answer.get("TotalCount") or 0)
+            if total > LIST_LIMIT:
+                return None
+            page = answer.get("Registries") or []
+            for item in page:
+                registry = Registry.from_api(item)
+                found[registry.registry_id] = registry
+            offset += len(page)
+            if not page or offset >= total:
+                return found
 
     def get(self, region: str, registry_id: str) -> Registry | None:
         return self.describe(region, [registry_id]).get(registry_id)

@@ -73,3 +73,82 @@ def test_a_failed_call_fails_exactly_the_reads_it_carried() -> None:
     batcher = ReadBatcher(describe)
     with pytest.raises(RuntimeError, match="down"):
         batcher.get("ap-guangzhou", "tcr-1")
+
+
+class Region:
+    """A region of registries, described by id or listed whole, recording every call."""
+
+    def __init__(self, ids: list[str], too_many: bool = False) -> None:
+        self.ids = set(ids)
+        self.too_many = too_many
+        self.calls: list[str] = []
+
+    def describe(self, region: str, ids: Sequence[str]) -> dict[str, str]:
+        self.calls.append(f"describe {len(ids)}")
+        return {i: f"live {i}" for i in ids if i in self.ids}
+
+    def list_region(self, region: str) -> dict[str, str] | None:
+        self.calls.append("list")
+        return None if self.too_many else {i: f"live {i}" for i in self.ids}
+
+
+def burst_of_reads(batcher: ReadBatcher[str], ids: list[str], at_once: int = 8) -> dict[str, str | None]:
+    """Reads as a refresh makes them: `at_once` in flight, the next starting as one ends."""
+    results: dict[str, str | None] = {}
+    pending = list(ids)
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                registry_id = pending.pop(0)
+            results[registry_id] = batcher.get("ap-guangzhou", registry_id)
+
+    workers = [threading.Thread(target=worker) for _ in range(at_once)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(10)
+    return results
+
+
+def test_a_burst_of_reads_is_answered_by_one_listing_of_the_region() -> None:
+    ids = [f"tcr-{i}" for i in range(50)]
+    region = Region(ids)
+    batcher = ReadBatcher(region.describe, list_region=region.list_region)
+    results = burst_of_reads(batcher, ids)
+    assert results == {i: f"live {i}" for i in ids}
+    assert region.calls.count("list") == 1
+    assert len(region.calls) <= 4, region.calls  # at most the reads before the burst showed, then the listing
+
+
+def test_an_id_missing_from_the_listing_is_asked_about_before_it_is_reported_gone() -> None:
+    ids = [f"tcr-{i}" for i in range(20)]
+    region = Region(ids)
+    batcher = ReadBatcher(region.describe, list_region=region.list_region)
+    burst_of_reads(batcher, ids)
+    region.ids.add("tcr-new")
+    assert batcher.get("ap-guangzhou", "tcr-new") == "live tcr-new"
+    assert batcher.get("ap-guangzhou", "tcr-gone") is None
+    assert region.calls[-2:] == ["describe 1", "describe 1"]
+
+
+def test_a_write_in_the_region_retires_its_listing() -> None:
+    ids = [f"tcr-{i}" for i in range(20)]
+    region = Region(ids)
+    batcher = ReadBatcher(region.describe, list_region=region.list_region)
+    burst_of_reads(batcher, ids)
+    calls = len(region.calls)
+    batcher.forget("ap-guangzhou")
+    batcher.get("ap-guangzhou", "tcr-1")
+    assert len(region.calls) == calls + 1
+
+
+def test_a_region_too_large_to_list_is_read_by_id() -> None:
+    ids = [f"tcr-{i}" for i in range(50)]
+    region = Region(ids, too_many=True)
+    batcher = ReadBatcher(region.describe, list_region=region.list_region)
+    assert burst_of_reads(batcher, ids) == {i: f"live {i}" for i in ids}
+    assert region.calls.count("list") == 1
