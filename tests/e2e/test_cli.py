@@ -67,13 +67,22 @@ def test_out_of_band_changes_are_reported_as_drift_then_converged(
     stack.up()
     registry_id = by_name(control)["e2e-apps"]["RegistryId"]
     resource = f"qcs::tcr:ap-guangzhou:uin/:instance/{registry_id}"
-    sdk_call(emulator, "tag", "ModifyResourceTags", {"Resource": resource, "ReplaceTags": [
-        {"TagKey": "team", "TagValue": "someone-else"}, {"TagKey": "added", "TagValue": "by-hand"}]})  # fmt: skip
+    sdk_call(
+        emulator,
+        "tag",
+        "ModifyResourceTags",
+        {
+            "Resource": resource,
+            "ReplaceTags": [{"TagKey": "team", "TagValue": "someone-else"}, {"TagKey": "added", "TagValue": "by-hand"}],
+        },
+    )
     sdk_call(emulator, "tcr", "ModifyInstance", {"RegistryId": registry_id, "RegistryType": "premium"})
     sdk_call(
-        emulator, "tcr", "ModifyInstance",
+        emulator,
+        "tcr",
+        "ModifyInstance",
         {"RegistryId": registry_id, "RegistryType": "premium", "DeletionProtection": True},
-    )  # fmt: skip
+    )
     wait_until(lambda: control.instance(registry_id)["RegistryType"] == "premium", what="the type change to apply")
 
     drift = stack.run("refresh", "--preview-only", "--expect-no-changes", "--diff", check=False)

@@ -142,10 +142,15 @@ def test_a_tag_changed_out_of_band_is_drift_with_state_and_live_values(
 ) -> None:
     stack = make_stack(project, emulator, "tagged", [APPS, ML])
     apps = registry_id(control, "drift-apps")
-    sdk_call(emulator, "tag", "ModifyResourceTags", {
-        "Resource": f"qcs::tcr:{REGION}:uin/:instance/{apps}",
-        "ReplaceTags": [{"TagKey": "team", "TagValue": "someone-else"}, {"TagKey": "added", "TagValue": "by-hand"}],
-    })  # fmt: skip
+    sdk_call(
+        emulator,
+        "tag",
+        "ModifyResourceTags",
+        {
+            "Resource": f"qcs::tcr:{REGION}:uin/:instance/{apps}",
+            "ReplaceTags": [{"TagKey": "team", "TagValue": "someone-else"}, {"TagKey": "added", "TagValue": "by-hand"}],
+        },
+    )
     with changes_nothing(project, control):
         run = tcr_drift(project, emulator, "--stack", "tagged")
     assert run.returncode == 2, run.stderr
@@ -265,10 +270,16 @@ def test_a_registry_that_is_not_running_is_a_health_finding(
     sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": old})
     wait_until(lambda: control.instance(old) is None, what="the old instance to be gone")
     control.fault({"action": "CreateInstance", "final_status": "Isolate"})
-    new = sdk_call(emulator, "tcr", "CreateInstance", {
-        "RegistryName": "drift-apps", "RegistryType": "standard",
-        "TagSpecification": {"ResourceType": "instance", "Tags": [{"Key": "team", "Value": "apps"}]},
-    })["RegistryId"]  # fmt: skip
+    new = sdk_call(
+        emulator,
+        "tcr",
+        "CreateInstance",
+        {
+            "RegistryName": "drift-apps",
+            "RegistryType": "standard",
+            "TagSpecification": {"ResourceType": "instance", "Tags": [{"Key": "team", "Value": "apps"}]},
+        },
+    )["RegistryId"]
     wait_until(lambda: control.instance(new)["Status"] == "Isolate", what="the instance to settle in Isolate")
     deployment = tmp_path / "deployment.json"
     deployment.write_text(stack.export().replace(old, new))
@@ -316,10 +327,15 @@ def test_secret_values_never_appear_in_any_format(
     stack.run("config", "set", "--secret", "--path", "tags.owner", "hidden-owner")
     stack.up()
     vault = registry_id(control, "drift-vault")
-    sdk_call(emulator, "tag", "ModifyResourceTags", {
-        "Resource": f"qcs::tcr:{REGION}:uin/:instance/{vault}",
-        "ReplaceTags": [{"TagKey": "owner", "TagValue": "hidden-new-owner"}],
-    })  # fmt: skip
+    sdk_call(
+        emulator,
+        "tag",
+        "ModifyResourceTags",
+        {
+            "Resource": f"qcs::tcr:{REGION}:uin/:instance/{vault}",
+            "ReplaceTags": [{"TagKey": "owner", "TagValue": "hidden-new-owner"}],
+        },
+    )
 
     for fmt in ("json", "text", "markdown"):
         run = tcr_drift(project, emulator, "--stack", "secret", fmt=fmt)

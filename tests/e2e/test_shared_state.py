@@ -185,8 +185,12 @@ def test_up_drift_and_destroy_keep_the_state_in_the_bucket(
 
     stack.run("refresh", "--preview-only", "--expect-no-changes")
     resource = f"qcs::tcr:ap-guangzhou:uin/:instance/{instance['RegistryId']}"
-    sdk_call(emulator, "tag", "ModifyResourceTags", {"Resource": resource, "ReplaceTags": [
-        {"TagKey": "team", "TagValue": "someone-else"}]})  # fmt: skip
+    sdk_call(
+        emulator,
+        "tag",
+        "ModifyResourceTags",
+        {"Resource": resource, "ReplaceTags": [{"TagKey": "team", "TagValue": "someone-else"}]},
+    )
     drift = stack.run("refresh", "--preview-only", "--expect-no-changes", "--diff", check=False)
     assert drift.returncode != 0
     assert "someone-else" in drift.stdout

@@ -187,8 +187,15 @@ def test_refresh_reports_drift_then_up_converges(engine: Engine, emulator: Emula
     news = {"name": "team-apps", "tags": {"team": "a"}}
     registry_id, outs = engine.up("apps", news)
     resource = f"qcs::tcr:ap-guangzhou:uin/:instance/{registry_id}"
-    sdk_call(emulator, "tag", "ModifyResourceTags", {"Resource": resource, "ReplaceTags": [
-        {"TagKey": "team", "TagValue": "b"}, {"TagKey": "added", "TagValue": "by-hand"}]})  # fmt: skip
+    sdk_call(
+        emulator,
+        "tag",
+        "ModifyResourceTags",
+        {
+            "Resource": resource,
+            "ReplaceTags": [{"TagKey": "team", "TagValue": "b"}, {"TagKey": "added", "TagValue": "by-hand"}],
+        },
+    )
     sdk_call(emulator, "tcr", "ModifyInstance", {"RegistryId": registry_id, "RegistryType": "premium"})
     wait_until(lambda: control.instance(registry_id)["RegistryType"] == "premium", what="the type change to apply")
 
