@@ -70,6 +70,20 @@ class DeletionProtected(ProviderError):
         )
 
 
+class ProtectedReplacement(ProviderError):
+    """A change would replace an instance whose deletion protection is on; refused before anything is bought."""
+
+    def __init__(self, registry: str, replaced_by: Sequence[str]) -> None:
+        self.replaced_by = tuple(replaced_by)
+        super().__init__(
+            registry,
+            f"registry {registry} has deletion protection on, and changing {', '.join(self.replaced_by)} "
+            "replaces it (a new instance, then the old one deleted). Nothing was changed. Turn protection off "
+            "first: set deletion_protection=False with no other change and run `pulumi up`; then make this "
+            "change in a second `pulumi up`.",
+        )
+
+
 class AdoptRefused(ProviderError):
     """`adopt_existing` found an instance it must not take over; the instance was left as it is."""
 

@@ -235,7 +235,8 @@ class Schema:
             if is_unknown(value) or value is None:
                 continue
             try:
-                known[key] = self._adapters[key].validate_python(normalize(value))
+                # Strict: a bool is a bool, a number is no bool, and no string is coerced into a purchase.
+                known[key] = self._adapters[key].validate_python(normalize(value), strict=True)
             except ValidationError as exc:
                 failures.extend(_failures_from(exc, key))
         for field in self.fields:
@@ -249,6 +250,14 @@ class Schema:
         if failures:
             return None, failures
         return Inputs(self, values), []
+
+    def with_defaults(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """`props` with the default of every input it leaves out (for inputs not all known yet)."""
+        filled = dict(props)
+        for field in self.fields:
+            if filled.get(field.key) is None and field.resolved_default() is not None:
+                filled[field.key] = field.resolved_default()
+        return filled
 
     # --- diff -------------------------------------------------------------------------------------------
     def effective(self, props: Mapping[str, Any], key: str) -> Any:

@@ -41,14 +41,17 @@ from .errors import (
     CreationFailed,
     DeletionProtected,
     InvalidInputs,
+    ProtectedReplacement,
     RegistryVanished,
     SettingsError,
     WaitTimedOut,
 )
 from .fields import Change, Field, Inputs
+from .ownership import OWNER_PROPERTY, OWNER_TAG_KEY, Owner
 from .settings import Settings
 from .spec import INSTANCE, OUTPUT_KEYS, is_reserved_tag_key, validate_inputs
 
+NAME_TAKEN = "InvalidParameter.ErrorNameExists"
 # How long a failed creation waits for its cleanup delete before reporting.
 _CLEANUP_WAIT_SECONDS = 120.0
 
@@ -73,6 +76,7 @@ class InstanceProvider(ResourceProvider):
         self._cloud: TcrCloud | None = None
         self._lock = threading.Lock()
         self._names_in_stack: set[str] = set()
+        self._claims: dict[str, Owner] = {}  # registry name -> the resource of this stack that declares it
 
     def __getstate__(self) -> dict[str, Any]:
         # Credentials, clients and locks must never reach Pulumi state.
@@ -106,16 +110,39 @@ class InstanceProvider(ResourceProvider):
     # --- check ------------------------------------------------------------------------------------------
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         olds = _olds or {}
+        owner = Owner.from_props(news)
         props = {k: v for k, v in news.items() if not k.startswith("__")}
         if props.get("region") is None and self.settings.default_region:
             props["region"] = self.settings.default_region
         spec, failures = validate_inputs(props)
         if spec is not None:
-            failures = self._name_failures(spec, olds)
+            failures = self._duplicate_failures(spec, owner) or self._name_failures(spec, olds, owner)
             props = spec.state()
+        else:
+            # Inputs not known yet (preview): the known ones still get their defaults, so the engine shows
+            # only what changes, not every defaulted input as removed.
+            props = INSTANCE.with_defaults(props)
+        if owner is not None:
+            props[OWNER_PROPERTY] = owner.to_property()
         return CheckResult(props, [CheckFailure(f.property, f.reason) for f in failures])
 
-    def _name_failures(self, spec: Inputs, olds: dict[str, Any]) -> list[Any]:
+    def _duplicate_failures(self, spec: Inputs, owner: Owner | None) -> list[Any]:
+        """Two resources of one stack declaring the same (global) name would fight at `up`: refuse both."""
+        if owner is None:
+            return []
+        with self._lock:
+            claimed = self._claims.setdefault(spec.name, owner)
+        if claimed.marker == owner.marker:
+            return []
+        return [
+            CheckFailure(
+                "name",
+                f"name: {spec.name!r} is declared by two resources of this stack, {claimed.resource!r} and "
+                f"{owner.resource!r}; registry names are global: give each resource its own name",
+            )
+        ]
+
+    def _name_failures(self, spec: Inputs, olds: dict[str, Any], owner: Owner | None) -> list[Any]:
         """Ask CheckInstanceName about a new name, so a taken name fails at preview, not during up."""
         # For a replacement the engine checks the inputs a second time with no old inputs. When the name
         # stays (a region change), it is taken by the very instance being replaced; the first check of
@@ -138,20 +165,32 @@ class InstanceProvider(ResourceProvider):
             return []
         if verdict.available or (verdict.reason == "exists" and spec.adopt_existing):
             return []
+        if verdict.reason == "exists" and owner is not None and self._bought_here(spec, owner) is not None:
+            return []  # bought by an earlier, interrupted run of this very resource: create takes it over
         reasons = {
-            "exists": "is already taken (instance names are global across all accounts): choose another "
-            "name, or set adopt_existing=True if that instance is yours",
+            "exists": "is already taken (instance names are global across all accounts). If that instance is "
+            "yours, set adopt_existing=True to take it over; if you choose another name instead, it stays "
+            "where it is, and is billed, until you delete it",
             "reserved": "is reserved by TCR: choose another name",
             "illegal": "is refused by TCR's name rules: use lower-case letters, digits and '-'",
         }
         reason = reasons.get(verdict.reason, "was refused by CheckInstanceName: choose another name")
         return [CheckFailure("name", f"name: {spec.name!r} {reason}")]
 
+    def _bought_here(self, spec: Inputs, owner: Owner) -> Registry | None:
+        """The instance of this name in this region, if it carries this resource's ownership marker."""
+        existing = self.cloud.find_by_name(spec.region, spec.name)
+        return existing if existing is not None and owner.marks(existing.description) else None
+
     # --- diff -------------------------------------------------------------------------------------------
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         # Names are global: a new instance under the same name in another region can only be created
         # once the old one is gone. A new name cannot collide, so the safer create-first order is kept.
         changed, replaces, delete_first = INSTANCE.diff(_olds, _news)
+        if replaces and INSTANCE.effective(_olds, "deletionProtection"):
+            # The replacement would buy the new instance, then fail to delete the protected old one, and
+            # every later `up` would fail the same way: refuse it at preview, before anything is bought.
+            raise ProtectedReplacement(f"{_olds.get('name') or _id} ({_id})", replaces)
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
@@ -162,18 +201,35 @@ class InstanceProvider(ResourceProvider):
     # --- create -----------------------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = _spec(props)
+        owner = Owner.from_props(props)
         cloud = self.cloud
         if spec.adopt_existing:
             existing = cloud.find_by_name(spec.region, spec.name)
             if existing is not None:
-                return CreateResult(existing.registry_id, self._adopt(spec, existing))
-        registry_id, recovered = cloud.create(spec.region, spec.name, INSTANCE.create_params(spec))
+                return CreateResult(existing.registry_id, self._adopt(spec, existing, owner))
+        params = _with_owner_tag(INSTANCE.create_params(spec), owner)
+        taken_over = False
+        try:
+            registry_id, recovered = cloud.create(
+                spec.region, spec.name, params, owns=lambda r: owner is not None and owner.marks(r.description)
+            )
+        except ApiError as exc:
+            found = self._bought_here(spec, owner) if owner and exc.code == NAME_TAKEN else None
+            if found is None:
+                raise
+            _say(
+                f"{spec.name}: {found.registry_id} was bought by an earlier, interrupted run of this resource "
+                "(it carries its ownership marker); taking it over"
+            )
+            registry_id, recovered, taken_over = found.registry_id, False, True
         if recovered:
-            _say(f"{spec.name}: the CreateInstance answer was lost; found {registry_id} by name and kept it")
+            _say(f"{spec.name}: the CreateInstance answer was lost; found {registry_id}, bought by this resource")
         _say(f"{spec.name}: creating {registry_id} in {spec.region}")
         # From here on an instance is bought: it ends up in the state, or deleted, or named to the user.
         try:
             registry = self._wait_until_running(spec, registry_id)
+            if taken_over:  # bought by an earlier run, perhaps with other settings
+                registry = self._converge(spec, registry_id, INSTANCE.live_inputs(registry.description, spec))
             outputs = self._outputs(INSTANCE.recorded(spec, registry.description), registry)
         except CreationFailed:
             raise
@@ -255,7 +311,7 @@ class InstanceProvider(ResourceProvider):
             cleaned_up = False
         raise CreationFailed(registry, what_happened, cleanup, cleaned_up)
 
-    def _adopt(self, spec: Inputs, existing: Registry) -> dict[str, Any]:
+    def _adopt(self, spec: Inputs, existing: Registry, owner: Owner | None) -> dict[str, Any]:
         """Take over an existing instance: settings chosen at purchase must match; the others are applied."""
         registry = f"{spec.name} ({existing.registry_id})"
         live = INSTANCE.read(existing.description)
@@ -291,6 +347,9 @@ class InstanceProvider(ResourceProvider):
         if existing.status != READY_STATUS:
             # Never delete an instance that was not bought by this create: report and leave it.
             raise AdoptRefused(registry, f"{self._failure(spec, existing)}; it was left as it is")
+        if owner is not None and not owner.marks(existing.description):
+            # Adopted, it is this resource's from now on: a later interrupted run recognises it.
+            self.cloud.retag(spec.region, existing.registry_id, {OWNER_TAG_KEY: owner.marker}, [])
         current = self._converge(spec, existing.registry_id, INSTANCE.live_inputs(existing.description, spec))
         return self._outputs(INSTANCE.recorded(spec, current.description), current)
 
@@ -440,6 +499,14 @@ class InstanceProvider(ResourceProvider):
         if not found.confirmed:
             _say(f"warning: {name} ({registry.registry_id}): cosBucket is left empty: {found.reason}")
         return found.bucket, found.region
+
+
+def _with_owner_tag(params: dict[str, Any], owner: Owner | None) -> dict[str, Any]:
+    if owner is None:
+        return params
+    tags = params.setdefault("TagSpecification", {"ResourceType": "instance", "Tags": []})
+    tags["Tags"] = [*tags["Tags"], {"Key": OWNER_TAG_KEY, "Value": owner.marker}]
+    return params
 
 
 def _spec(props: dict[str, Any]) -> Inputs:

@@ -9,6 +9,7 @@ import pulumi
 from pulumi.dynamic import Resource
 from pydantic.alias_generators import to_snake
 
+from .ownership import OWNER_PROPERTY, Owner
 from .provider import InstanceProvider
 from .spec import INSTANCE, OUTPUT_KEYS, InstanceArgs, InstanceOutputs
 
@@ -45,6 +46,8 @@ class Instance(Resource, InstanceOutputs, module="tcr", name="Instance"):
         # An output exists on the resource only if its key is present in the props given to the engine.
         props: dict[str, Any] = {key: None for key in (*INSTANCE.keys, *OUTPUT_KEYS)}
         props.update({f.key: getattr(args, f.name) for f in INSTANCE.fields if getattr(args, f.name) is not None})
+        # The mark the provider tags a purchase with, to recognise it after an interruption (ownership.py).
+        props[OWNER_PROPERTY] = Owner.of(pulumi.get_project(), pulumi.get_stack(), resource_name).to_property()
         super().__init__(InstanceProvider(), resource_name, props, opts)
         _use_python_names(self)
 

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, StrictStr
 from pydantic.alias_generators import to_camel
 
 from .fields import SERVICE_DEFAULT, UNKNOWN, Api, Change, Failure, Inputs, Schema, declared, is_unknown, normalize
+from .ownership import OWNER_TAG_KEY
 
 __all__ = [
     "INSTANCE",
@@ -51,7 +52,8 @@ TCR_REGIONS: frozenset[str] = frozenset(
 
 # --- Tags --------------------------------------------------------------------------------------------
 # Where the published sources differ, whatever any of them forbids is refused (docs/api-fidelity.md).
-MAX_TAGS = 10  # TCR's InvalidParameter.ErrorTagOverLimit
+# TCR's InvalidParameter.ErrorTagOverLimit allows 10; one is the provider's ownership marker.
+MAX_TAGS = 9
 TAG_KEY_MAX_LENGTH = 127  # the tag limits page, product 651 document 13354
 TAG_VALUE_MAX_LENGTH = 255
 # System keys, in any letter case: qcloud, tencent and project by the Tag API's error text; qcs:, project and
@@ -106,12 +108,17 @@ def _first_illegal(text: str, allowed: re.Pattern[str]) -> str | None:
 
 def _check_tags(tags: dict[str, str]) -> dict[str, str]:
     if len(tags) > MAX_TAGS:
-        raise ValueError(f"has {len(tags)} tags; an instance takes at most {MAX_TAGS}: remove some")
+        raise ValueError(
+            f"has {len(tags)} tags; an instance takes at most {MAX_TAGS} besides the provider's own "
+            f"{OWNER_TAG_KEY!r}: remove some"
+        )
     for key, value in tags.items():
         if not key.strip():
             raise ValueError("has an empty tag key: give every tag a non-empty key")
         if len(key) > TAG_KEY_MAX_LENGTH:
             raise ValueError(f"tag key {key[:20]!r}... is longer than {TAG_KEY_MAX_LENGTH} characters")
+        if key == OWNER_TAG_KEY:
+            raise ValueError(f"tag key {key!r} is the provider's ownership marker: choose another key")
         if is_reserved_tag_key(key):
             raise ValueError(
                 f"tag key {key!r} starts with a prefix the Tag service reserves "
@@ -146,7 +153,7 @@ def _tags_from_api(spec: Mapping[str, Any]) -> dict[str, str]:
     return {
         str(t["Key"]): str(t.get("Value") or "")
         for t in spec.get("Tags") or []
-        if not is_reserved_tag_key(str(t["Key"]))
+        if not is_reserved_tag_key(str(t["Key"])) and t["Key"] != OWNER_TAG_KEY
     }
 
 

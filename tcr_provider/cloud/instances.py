@@ -221,17 +221,21 @@ class TcrCloud:
         return "; ".join(reasons) or "(the API gave no reason)"
 
     # --- writes -----------------------------------------------------------------------------------------
-    def create(self, region: str, name: str, params: Mapping[str, Any]) -> tuple[str, bool]:
+    def create(
+        self, region: str, name: str, params: Mapping[str, Any], owns: Callable[[Registry], bool]
+    ) -> tuple[str, bool]:
         """CreateInstance; returns (registry id, whether the answer was lost and the id recovered by name).
 
         CreateInstance takes no idempotency token, so a lost answer is never retried blindly: the
-        instance is looked up by its (globally unique) name instead, and created again only if absent.
+        instance is looked up by its (globally unique) name instead and kept if `owns` recognises it as
+        this purchase's; otherwise it is created again (and a name taken by someone else then fails).
         """
         recovered: list[bool] = []
 
         def find_it() -> Answer | None:
             existing = self.find_by_name(region, name)
-            if existing is None:
+            if existing is None or not owns(existing):
+                # Not there, or bought by someone else meanwhile (names are global): never taken over here.
                 return None
             recovered.append(True)
             return {"RegistryId": existing.registry_id}

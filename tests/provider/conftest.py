@@ -7,6 +7,7 @@ import pytest
 
 from tcr_provider import InstanceProvider
 from tcr_provider.emulator import Emulator
+from tcr_provider.ownership import OWNER_PROPERTY, Owner
 
 from ..support import Control, configured_provider, provider_config
 
@@ -35,6 +36,8 @@ def checked(provider: InstanceProvider) -> Callable[..., dict[str, Any]]:
     """Inputs as check() returns them for a new instance: what create() receives from the engine."""
 
     def check(**props: Any) -> dict[str, Any]:
+        # As an Instance of the program passes it: the ownership marker of a resource named after the registry.
+        props.setdefault(OWNER_PROPERTY, Owner.of("tests", "dev", str(props.get("name"))).to_property())
         result = provider.check({}, props)
         assert result.failures == [], [f.reason for f in result.failures]
         return dict(result.inputs)

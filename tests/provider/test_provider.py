@@ -11,11 +11,17 @@ import pytest
 
 from tcr_provider import InstanceProvider
 from tcr_provider.errors import AdoptRefused, ApiError, CreationFailed, DeletionProtected
+from tcr_provider.ownership import OWNER_PROPERTY, OWNER_TAG_KEY, Owner
 from tcr_provider.spec import OUTPUT_KEYS, UNKNOWN
 
 from ..support import Control, sdk_call
 
 Checked = Callable[..., dict[str, Any]]
+
+
+def user_tags(instance: dict[str, Any]) -> dict[str, str]:
+    """An instance's tags as the API lists them, without the provider's ownership marker."""
+    return {t["Key"]: t["Value"] for t in instance["TagSpecification"]["Tags"] if t["Key"] != OWNER_TAG_KEY}
 
 
 def create(provider: InstanceProvider, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -154,14 +160,19 @@ def test_create_tags_at_purchase_and_waits_until_running(
     assert control.requests("CreateInstance") == 1
     assert control.requests("ModifyResourceTags") == 0  # no untagged window: tags went with the purchase
     [instance] = control.instances()
-    assert instance["TagSpecification"]["Tags"] == [{"Key": "team", "Value": "a"}]
+    assert instance["TagSpecification"]["Tags"] == [
+        {"Key": "team", "Value": "a"},
+        {"Key": OWNER_TAG_KEY, "Value": Owner.of("tests", "dev", "team-apps").marker},
+    ]
     assert outs["cosBucket"] in control.state()["buckets"]
 
 
 def test_create_echoes_every_input(provider: InstanceProvider, checked: Checked) -> None:
     inputs = checked(name="team-apps", chargeType="prepaid", prepaidPeriod=12.0, renewFlag="auto")
     _, outs = create(provider, inputs)
-    assert {k: outs[k] for k in inputs} == inputs
+    assert {k: outs[k] for k in inputs if k != OWNER_PROPERTY} == {
+        k: v for k, v in inputs.items() if k != OWNER_PROPERTY
+    }
     assert set(OUTPUT_KEYS) <= set(outs)
     assert outs["expiredAt"]
 
@@ -213,7 +224,7 @@ def test_adopt_existing_takes_over_without_creating(
     assert control.requests("CreateInstance") == 1
     assert outs["tags"] == {"new": "2"}
     [instance] = control.instances()
-    assert instance["TagSpecification"]["Tags"] == [{"Key": "new", "Value": "2"}]
+    assert user_tags(instance) == {"new": "2"}
 
 
 def test_adopt_existing_refuses_when_purchase_settings_differ(provider: InstanceProvider, checked: Checked) -> None:
@@ -313,7 +324,7 @@ def test_tag_update_sends_only_the_difference(provider: InstanceProvider, checke
     assert control.requests("ModifyResourceTags") == 1
     assert control.requests("ModifyInstance") == 0
     [instance] = control.instances()
-    assert {t["Key"]: t["Value"] for t in instance["TagSpecification"]["Tags"]} == news["tags"]
+    assert user_tags(instance) == news["tags"]
 
 
 def test_type_change_waits_until_applied(provider: InstanceProvider, checked: Checked, control: Control) -> None:

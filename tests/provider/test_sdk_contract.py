@@ -17,6 +17,7 @@ import pytest
 
 from tcr_provider import InstanceProvider
 from tcr_provider.errors import CreationFailed
+from tcr_provider.ownership import OWNER_TAG_KEY, Owner
 from tcr_provider.spec import INSTANCE
 
 from ..support import Control
@@ -67,7 +68,11 @@ def test_a_whole_lifecycle_sends_and_reads_only_fields_the_sdk_knows(
     spec, _ = INSTANCE.validate(inputs)
     assert spec is not None
     # Every parameter the provider meant to send arrived: the SDK dropped none.
-    assert control.sent("CreateInstance") == [INSTANCE.create_params(spec)]
+    [sent] = control.sent("CreateInstance")
+    owner_tag = {"Key": OWNER_TAG_KEY, "Value": Owner.from_props(inputs).marker}  # type: ignore[union-attr]
+    expected = INSTANCE.create_params(spec)
+    expected["TagSpecification"]["Tags"].append(owner_tag)
+    assert sent == expected
     outs = dict(created.outs)
     news = {**outs, "instanceType": "standard", "tags": {"team": "web"}, "enableCosVersioning": False}
     updated = provider.update(created.id, outs, {**news, "deletionProtection": True})
