@@ -104,7 +104,7 @@ class InstanceProvider(ResourceProvider):
         settings = self.settings
         with self._lock:
             if self._cloud is None:
-                self._cloud = TcrCloud(settings)
+                self._cloud = TcrCloud(settings, progress=_say)
             return self._cloud
 
     # --- check ------------------------------------------------------------------------------------------

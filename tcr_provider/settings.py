@@ -39,6 +39,7 @@ PROTOCOL = Key("tencentcloud:protocol", "TENCENTCLOUD_PROTOCOL")
 CREATE_TIMEOUT = Key("tcr:createTimeoutSeconds", "TCR_CREATE_TIMEOUT_SECONDS")
 UPDATE_TIMEOUT = Key("tcr:updateTimeoutSeconds", "TCR_UPDATE_TIMEOUT_SECONDS")
 DELETE_TIMEOUT = Key("tcr:deleteTimeoutSeconds", "TCR_DELETE_TIMEOUT_SECONDS")
+CALL_TIMEOUT = Key("tcr:callTimeoutSeconds", "TCR_CALL_TIMEOUT_SECONDS")
 # Read once when the provider process loads the package, before any stack config reaches it.
 PROVIDER_THREADS = Key(None, "TCR_PROVIDER_THREADS")
 
@@ -53,6 +54,7 @@ KEYS: tuple[Key, ...] = (
     CREATE_TIMEOUT,
     UPDATE_TIMEOUT,
     DELETE_TIMEOUT,
+    CALL_TIMEOUT,
     PROVIDER_THREADS,
 )
 # The stack config keys `configure` takes from the engine's config.
@@ -61,6 +63,8 @@ CONFIG_KEYS: tuple[str, ...] = tuple(key.config for key in KEYS if key.config)
 DEFAULT_CREATE_TIMEOUT_SECONDS = 20 * 60.0
 DEFAULT_UPDATE_TIMEOUT_SECONDS = 10 * 60.0
 DEFAULT_DELETE_TIMEOUT_SECONDS = 10 * 60.0
+# The whole budget of one API call, retries included: a silent API is reported within about a minute.
+DEFAULT_CALL_TIMEOUT_SECONDS = 60.0
 DEFAULT_PROVIDER_THREADS = 128
 # The dynamic provider server's own pool size; fewer would gain nothing.
 MIN_PROVIDER_THREADS, MAX_PROVIDER_THREADS = 4, 1024
@@ -184,6 +188,10 @@ class Settings:
     @property
     def update_timeout(self) -> float:
         return self.seconds(UPDATE_TIMEOUT, DEFAULT_UPDATE_TIMEOUT_SECONDS)
+
+    @property
+    def call_timeout(self) -> float:
+        return self.seconds(CALL_TIMEOUT, DEFAULT_CALL_TIMEOUT_SECONDS)
 
     @property
     def delete_timeout(self) -> float:

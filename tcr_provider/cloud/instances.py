@@ -90,9 +90,9 @@ def _says_nothing_of_registries(error: BaseException) -> bool:
 class TcrCloud:
     """The API operations the provider needs, each retried as the one policy says."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, progress: Callable[[str], None] = lambda _: None) -> None:
         self.settings = settings
-        self.transport = Transport(settings)
+        self.transport = Transport(settings, progress)
         self.watcher: StatusWatcher[Registry] = StatusWatcher(self.describe, keeps_waiting=_says_nothing_of_registries)
         self.reads: ReadBatcher[Registry] = ReadBatcher(
             self.describe, list_region=self.list_region, batch_size=DESCRIBE_PAGE_SIZE

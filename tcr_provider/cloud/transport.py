@@ -37,7 +37,11 @@ def paced_rate(action: str) -> float:
     return RATE_LIMITS.get(action, DEFAULT_RATE_LIMIT) * PACE_SHARE
 
 
-REQUEST_TIMEOUT_SECONDS = 30
+# One request's connect and read timeout: an API that accepts connections but never answers costs this per
+# attempt, and the call's whole budget (tcr:callTimeoutSeconds) bounds the attempts together.
+REQUEST_TIMEOUT_SECONDS = 15
+# Retries that last longer than this print a progress line.
+QUIET_SECONDS = 5.0
 
 # What to tell the user for codes they can act on.
 HINTS: dict[str, str] = {
@@ -67,7 +71,8 @@ Answer = dict[str, Any]
 class Transport:
     """Sends API actions with the provider's credentials; one SDK client per thread, service and region."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, progress: Callable[[str], None] = lambda _: None) -> None:
+        self.progress = progress
         self.settings = settings
         self.pacer = Pacer(paced_rate)
         self._local = threading.local()
@@ -96,7 +101,7 @@ class Transport:
                 protocol=endpoint.scheme,
                 endpoint=endpoint.host,
                 rootDomain=endpoint.root_domain,
-                reqTimeout=REQUEST_TIMEOUT_SECONDS,
+                reqTimeout=min(REQUEST_TIMEOUT_SECONDS, max(1, int(self.settings.call_timeout))),
             )
             profile = ClientProfile(httpProfile=http, language="en-US")
             package, module, name = SDK_SERVICES[service]
@@ -125,6 +130,8 @@ class Transport:
 
         rule = RETRY_POLICY[kind]
         models: ModuleType = importlib.import_module(f"{SDK_SERVICES[service][0]}.models")
+        started = time.monotonic()
+        budget = self.settings.call_timeout
         attempt = 0
         while True:
             attempt += 1
@@ -146,9 +153,21 @@ class Transport:
                         return found
             elif not is_transient(error.code):
                 raise error
-            if attempt >= rule.attempts:
+            elapsed = time.monotonic() - started
+            pause = rule.backoff(attempt)
+            if attempt >= rule.attempts or elapsed + pause >= budget:
+                if attempt < rule.attempts:
+                    spent = (
+                        f"gave up after {elapsed:.0f}s and {attempt} attempts (tcr:callTimeoutSeconds is {budget:g})"
+                    )
+                    hint = f"{error.hint}; {spent}" if error.hint else spent
+                    raise ApiError(action, error.code, error.api_message, error.request_id, registry, hint)
                 raise error
-            time.sleep(rule.backoff(attempt))
+            if elapsed >= QUIET_SECONDS:
+                self.progress(
+                    f"{action} for {registry}: {error.code}, attempt {attempt}, {elapsed:.0f}s so far; retrying"
+                )
+            time.sleep(pause)
 
     def _error(self, exc: Any, action: str, registry: str) -> ApiError:
         """Map the SDK's TencentCloudSDKException to an ApiError that says what to do."""

@@ -3,6 +3,7 @@ stuck, and takes nothing over that it did not buy (docs/reliability.md)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -131,3 +132,30 @@ def test_the_ownership_marker_is_neither_a_user_tag_nor_drift(
     assert provider.diff(created.id, dict(read.outs), dict(created.outs)).changes is False
     [failure] = provider.check({}, {"name": "team-apps2", "tags": {OWNER_TAG_KEY: "x"}}).failures
     assert failure.property == "tags"
+
+
+def test_a_silent_api_is_given_up_on_within_the_call_budget_with_the_setting_named(
+    make_provider: Callable[..., InstanceProvider], checked: Checked, control: Control
+) -> None:
+    created = make_provider().create(checked(name="team-apps"))
+    provider = make_provider(**{"tcr:callTimeoutSeconds": "2"})
+    control.fault({"action": "DescribeInstances", "delay_seconds": 4, "count": 5})
+    started = time.monotonic()
+    with pytest.raises(ApiError) as failure:
+        provider.read(created.id, dict(created.outs or {}))
+    assert time.monotonic() - started < 10
+    assert failure.value.code == "ClientNetworkError" and "tcr:callTimeoutSeconds" in str(failure.value)
+
+
+def test_long_retries_print_progress(
+    make_provider: Callable[..., InstanceProvider],
+    checked: Checked,
+    control: Control,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    created = make_provider().create(checked(name="team-apps"))
+    provider = make_provider(**{"tcr:callTimeoutSeconds": "30"})
+    control.fault({"action": "DescribeInstances", "http_status": 503, "count": 5})
+    read = provider.read(created.id, dict(created.outs or {}))
+    assert read.outs is not None
+    assert "DescribeInstances for" in capfd.readouterr().err
