@@ -14,7 +14,7 @@ The project's tests, benchmarks and demo use it; so can a program's own tests::
         assert EmulatorControl(emu.endpoint_url).instances()
 
 - `EmulatorControl`: the emulator's state, reset and fault rules; `wait_until` polls for a condition.
-- `EmulatorProcess`: the emulator in a process of its own.
+- `EmulatorProcess`: the emulator in a process of its own; `stop_process` stops any server process.
 - `provider_config`, `configured_provider`: an `InstanceProvider` pointed at an emulator; `sdk_call` changes
   something behind the provider's back, with the real SDK.
 - `find_cli`, `pulumi_env`, `Stack`: the `pulumi` command on a local file backend.
@@ -38,6 +38,7 @@ from .emulator import (
     configured_provider,
     provider_config,
     sdk_call,
+    stop_process,
     wait_until,
 )
 
@@ -57,5 +58,6 @@ __all__ = [
     "provider_config",
     "pulumi_env",
     "sdk_call",
+    "stop_process",
     "wait_until",
 ]

@@ -50,6 +50,16 @@ def wait_until(condition: Callable[[], T], timeout: float = 10.0, interval: floa
         time.sleep(interval)
 
 
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Ask a server process to stop, and kill it if it has not within 10 seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class EmulatorControl:
     """The emulator's control endpoints: GET /_emulator/state, POST /_emulator/reset and /_emulator/faults.
 
@@ -200,12 +210,7 @@ class EmulatorProcess:
         process, self._process = self._process, None
         if process is None:
             return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         if process.stdout is not None:
             process.stdout.close()
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tcr_provider.emulator import Emulator
-from tcr_provider.testing import EmulatorControl, Stack, pulumi_env, sdk_call
+from tcr_provider.testing import EmulatorControl, Stack, pulumi_env, sdk_call, stop_process
 
 from .conftest import PASSPHRASE, ROOT, assert_no_secret_printed, assert_nothing_untracked
 
@@ -98,14 +98,8 @@ class ObjectStore:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            stop_process(process)
 
 
 @pytest.fixture(scope="module")
