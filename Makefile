@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: venv cli demo demo-down test lint bench acceptance clean
+.PHONY: venv cli demo demo-down test lint bench bench-scale acceptance clean
 
 venv: $(STAMP)
 
@@ -41,6 +41,10 @@ test: venv
 bench: venv
 	@$(PY) -c 'import matplotlib' 2>/dev/null || $(PY) -m pip install --quiet -e '.[bench]'
 	@bin="$$(scripts/ensure-pulumi.sh)" && export TCR_PULUMI_BIN="$$bin" && $(PY) bench/run.py $(BENCH_ARGS)
+
+# 20 stacks x 50 registries and tcr-drift over all of them (docs/benchmarks.md, "Scale"); options in SCALE_ARGS.
+bench-scale: venv
+	@bin="$$(scripts/ensure-pulumi.sh)" && export TCR_PULUMI_BIN="$$bin" && $(PY) bench/scale.py $(SCALE_ARGS)
 
 # The Instance lifecycle against a real Tencent Cloud account (README, "Acceptance against a real account").
 # It buys an instance, so it runs only when TCR_ACCEPTANCE=1 and the credentials are set.

@@ -63,16 +63,19 @@ def measure(emulator: EmulatorProcess, n: int) -> LatencyResult:
     """Create N registries at once with one provider (as one `pulumi up` does) and time their detection."""
     emulator.control.reset()
     provider = configured_provider(provider_config(emulator))
-    cloud = provider.cloud
     sent: dict[str, float] = {}
     describes: list[float] = []
     lock = threading.Lock()
-    make_client = cloud._client  # the facade's per-thread SDK client factory
+    # The per-thread SDK client factory every call goes through: the transport's `client`; before the transport
+    # existed (older revisions, `bench/run.py --code`), the facade's `_client`.
+    cloud = provider.cloud
+    holder, factory = (cloud.transport, "client") if hasattr(cloud, "transport") else (cloud, "_client")
+    make_client = getattr(holder, factory)
 
     def recording_client(service: str, region: str) -> Any:
         return _RecordingClient(make_client(service, region), sent, describes, lock)
 
-    cloud._client = recording_client  # type: ignore[method-assign]
+    setattr(holder, factory, recording_client)
 
     names = [f"lat-{n:03d}-{i:03d}" for i in range(n)]
     returned: dict[str, float] = {}

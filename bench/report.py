@@ -25,6 +25,17 @@ def poll_allowance(wait_seconds: float) -> int:
 
 
 REFRESH_DESCRIBES_TARGET = 1.0
+# Issue 13: a refresh of 50 registries in one region costs at most 2 DescribeInstances in all, and takes at most
+# 1.25 x the refresh of 50 do-nothing dynamic resources; `up` of N takes at most floor up + N / 20 s + T + 1 s.
+REFRESH_TOTAL_DESCRIBES_TARGET = 2
+REFRESH_RATIO_TARGET = 1.25
+API_CREATE_RATE = 20.0
+UP_SLACK_SECONDS = 1.0
+
+
+def up_allowance(n: int, create_seconds: float, floor_up: float) -> float:
+    """Issue 13's bound on `up` of N: the floor's up, N creations at the API's 20/s, T, and one second."""
+    return floor_up + n / API_CREATE_RATE + create_seconds + UP_SLACK_SECONDS
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -114,6 +125,19 @@ def tables(results: dict[str, Any], markdown: bool = False) -> dict[str, str]:
         [[r["n"], r["tcr_median"], r["floor_median"], r["ratio"], len(r["tcr_seconds"])] for r in results["preview"]],
         markdown,
     )
+    out["refresh"] = table(
+        [
+            "N", "rate limit", "ours (s)", "floor (s)", "ratio", "DescribeInstances per refresh", "runs",
+        ],
+        [
+            [
+                r["n"], _limit(r["rate_limit"]), r["tcr_median"], _opt(r.get("floor_median")), _opt(r.get("ratio")),
+                _span([r["describes_min"], r["describes_max"]]), len(r["tcr_seconds"]),
+            ]
+            for r in results.get("refresh", [])
+        ],
+        markdown,
+    )  # fmt: skip
     out["up"] = table(
         [
             "N", "rate limit", "T (s)", "--parallel", "up (s)", "up / T", "floor up (s)", "1st CreateInstance (s)",
@@ -218,6 +242,21 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"{largest['ratio']:.2f} ({largest['tcr_median']:.2f} s vs {largest['floor_median']:.2f} s)",
             largest["ratio"] <= PREVIEW_RATIO_TARGET,
         )
+    refreshes = results.get("refresh", [])
+    for limit in sorted({r["rate_limit"] for r in refreshes}, reverse=True):
+        largest = max((r for r in refreshes if r["rate_limit"] == limit), key=lambda r: r["n"])
+        add(
+            f"refresh of N = {largest['n']} ≤ {REFRESH_TOTAL_DESCRIBES_TARGET} DescribeInstances in all, "
+            f"rate limit {_limit(limit)}",
+            f"{_span([largest['describes_min'], largest['describes_max']])} in each of {len(largest['calls'])} runs",
+            largest["describes_max"] <= REFRESH_TOTAL_DESCRIBES_TARGET,
+        )
+        add(
+            f"refresh of N = {largest['n']} ≤ {REFRESH_RATIO_TARGET} x floor refresh, rate limit {_limit(limit)}",
+            f"{largest['ratio']:.2f} ({largest['tcr_median']:.2f} s vs {largest['floor_median']:.2f} s)",
+            largest["ratio"] <= REFRESH_RATIO_TARGET,
+        )
+    floor_up = {r["n"]: r["floor_seconds"] for r in results["up"] if r["floor_seconds"] is not None}
     for limit in sorted({r["rate_limit"] for r in results["up"]}, reverse=True):
         largest = max((r for r in results["up"] if r["rate_limit"] == limit), key=lambda r: r["n"])
         add(
@@ -226,6 +265,15 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"{largest['ratio']:.2f} ({largest['seconds']:.1f} s)",
             largest["ratio"] <= UP_RATIO_TARGET,
         )
+        if largest["n"] in floor_up:
+            allowed = up_allowance(largest["n"], largest["create_seconds"], floor_up[largest["n"]])
+            add(
+                f"up of N = {largest['n']} ≤ floor up + N/{API_CREATE_RATE:g} s + T + {UP_SLACK_SECONDS:g} s, "
+                f"rate limit {_limit(limit)}",
+                f"{largest['seconds']:.2f} s vs {allowed:.2f} s ({floor_up[largest['n']]:.2f} + "
+                f"{largest['n'] / API_CREATE_RATE:g} + {largest['create_seconds']:g} + {UP_SLACK_SECONDS:g})",
+                largest["seconds"] <= allowed,
+            )
     for r in results["detection"]:
         limit = f"rate limit {_limit(r['rate_limit'])}"
         add(
@@ -284,12 +332,19 @@ def plot(results: dict[str, Any], path: Path) -> None:
     ax = axes[0][0]
     rows = results["preview"]
     sizes = [r["n"] for r in rows]
-    ax.plot(sizes, [r["tcr_median"] for r in rows], "o-", label="tcr_provider.Instance")
-    ax.plot(sizes, [r["floor_median"] for r in rows], "s--", label="floor: do-nothing dynamic resource")
-    for r in rows:
+    refreshes = [r for r in results.get("refresh", []) if r["rate_limit"]]
+    what = ": preview" if refreshes else ""
+    ax.plot(sizes, [r["tcr_median"] for r in rows], "o-", label=f"tcr_provider.Instance{what}")
+    ax.plot(sizes, [r["floor_median"] for r in rows], "s--", label=f"floor: do-nothing dynamic resource{what}")
+    for r in [*rows, *refreshes]:
         ax.annotate(f"x{r['ratio']:.2f}", (r["n"], r["tcr_median"]), textcoords="offset points", xytext=(4, 6))
-    axis(ax, f"1. pulumi preview, N existing registries (target ≤ x{PREVIEW_RATIO_TARGET})", "seconds (median)", sizes)
-    ax.set_ylim(0, max([1.0, *(r["tcr_median"] * 1.25 for r in rows)]))
+    if refreshes:
+        sizes_r = [r["n"] for r in refreshes]
+        ax.plot(sizes_r, [r["tcr_median"] for r in refreshes], "o-", label="tcr_provider.Instance: refresh")
+        ax.plot(sizes_r, [r["floor_median"] for r in refreshes], "s--", label="floor: refresh")
+    title = f"1. preview{' and refresh' if refreshes else ''}, N existing (target ≤ x{PREVIEW_RATIO_TARGET})"
+    axis(ax, title, "seconds (median)", sizes)
+    ax.set_ylim(0, max([1.0, *(r["tcr_median"] * 1.25 for r in [*rows, *refreshes])]))
     ax.legend(fontsize=8)
 
     ax = axes[0][1]

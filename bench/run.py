@@ -1,4 +1,4 @@
-"""The benchmarks of issue 6: what a registry costs in preview, up and refresh, and how it scales with N.
+"""The benchmarks of issues 6 and 13: what a registry costs in preview, up and refresh, and how it scales with N.
 
 Run by `make bench` (which builds or finds the Pulumi CLI and sets TCR_PULUMI_BIN), or directly:
 
@@ -374,6 +374,41 @@ def lifecycle(
     return ops
 
 
+REFRESH = ("refresh", "--preview-only", "--expect-no-changes")  # the drift check: reads every registry
+
+
+def refresh_runs(
+    stack: Stack, emulator: EmulatorProcess, n: int, runs: int, notes: list[str], floor: Stack | None = None
+) -> dict[str, Any]:
+    """`runs` refreshes of N existing registries (alternating with the floor's, when given); calls per refresh."""
+    ours: list[float] = []
+    theirs: list[float] = []
+    calls: list[dict[str, int]] = []
+    for i in range(runs):
+        log(f"  refresh run {i + 1}/{runs}: {stack.project.name}/{stack.name}{', then floor' if floor else ''}")
+        before = emulator.control.request_counts()
+        run = stack.run(*REFRESH)
+        calls.append(dict(emulator.control.request_counts() - before))
+        ours.append(run.seconds)
+        if floor is not None:
+            theirs.append(floor.run(*REFRESH).seconds)
+        if Counter(step.op for step in run.steps) != Counter({"refresh": n}):
+            notes.append(f"N={n} refresh run {i + 1}: the engine logged {[s.op for s in run.steps]}")
+    describes = [c.get("DescribeInstances", 0) for c in calls]
+    return {
+        "n": n,
+        "rate_limit": emulator.rate_limit,
+        "command": "pulumi " + " ".join(REFRESH),
+        "tcr_seconds": ours,
+        "floor_seconds": theirs or None,
+        "tcr_median": report.median(ours),
+        "floor_median": report.median(theirs) if theirs else None,
+        "calls": calls,
+        "describes_min": min(describes),
+        "describes_max": max(describes),
+    }
+
+
 def provider_field(deployment: dict[str, Any], resource_type: str) -> dict[str, Any]:
     """How `__provider` is stored: the serialized string's length and its size in the state (one copy)."""
     resources = [r for r in deployment["deployment"].get("resources", []) if r["type"] == resource_type]
@@ -390,7 +425,8 @@ def provider_field(deployment: dict[str, Any], resource_type: str) -> dict[str, 
 def cli_runs(args: argparse.Namespace, workspace: Workspace, emulator: EmulatorProcess) -> dict[str, Any]:
     """Measurements 1, 2, 4 (rate-limited) and 5: one tcr stack and one floor stack per size."""
     out: dict[str, Any] = {
-        "preview": [], "up": [], "destroy": [], "state": [], "ops": [], "notes": [], "provider_field": {}
+        "preview": [], "refresh": [], "up": [], "destroy": [], "state": [], "ops": [], "notes": [],
+        "provider_field": {},
     }  # fmt: skip
     for n in args.sizes:
         tcr = workspace.stack("tcr", f"n{n}")
@@ -421,6 +457,7 @@ def cli_runs(args: argparse.Namespace, workspace: Workspace, emulator: EmulatorP
                     "calls": calls,
                 }
             )
+            out["refresh"].append(refresh_runs(tcr, emulator, n, args.preview_runs, out["notes"], floor))
             tcr_state, floor_state = tcr.export(), floor.export()
             out["state"].append(
                 {"n": n, "tcr_bytes": len(tcr_state.encode()), "floor_bytes": len(floor_state.encode())}
@@ -473,12 +510,16 @@ def waiting_rows(
 
 def unthrottled_runs(args: argparse.Namespace, workspace: Workspace, emulator: EmulatorProcess) -> dict[str, Any]:
     """Measurement 4 without throttled retries, and 2/2b without the rate limit's spreading of the calls."""
-    out: dict[str, Any] = {"ops": [], "notes": [], "up": [], "destroy": []}
+    out: dict[str, Any] = {"ops": [], "notes": [], "up": [], "destroy": [], "refresh": []}
     for n in args.sizes:
         stack = workspace.stack("tcr", f"exact-n{n}")
         stack.init(count=n, prefix=f"exact-n{n}")
         log(f"N = {n}: lifecycle without rate limit")
-        ops = lifecycle(stack, emulator, n, out["notes"])
+
+        def after_create(n: int = n, stack: Stack = stack) -> None:
+            out["refresh"].append(refresh_runs(stack, emulator, n, args.preview_runs, out["notes"]))
+
+        ops = lifecycle(stack, emulator, n, out["notes"], after_create)
         out["ops"] += ops
         up, destroy = waiting_rows(ops, emulator)
         out["up"].append(up)
@@ -525,6 +566,11 @@ def main(argv: list[str] | None = None) -> int:
         dirty = " + uncommitted changes" if code["uncommitted_changes"] else ""
         log(f"provider code: {code['commit']}{dirty} (tcr_provider sha1 {code['sha1']}), copied to {code_dir}")
         measure_all(args, cli_dir, base, results)
+        # The floor makes no API call, so its refreshes (measured with the rate limit on) serve both passes.
+        floors = {r["n"]: r["floor_median"] for r in results["refresh"] if r["floor_median"] is not None}
+        for row in results["refresh"]:
+            row["floor_median"] = floors[row["n"]]
+            row["ratio"] = row["tcr_median"] / row["floor_median"]
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -557,7 +603,7 @@ def measure_all(args: argparse.Namespace, cli_dir: Path, base: Path, results: di
         create_seconds=args.create_seconds, delete_seconds=args.delete_seconds, rate_limit=args.rate_limit
     ) as emulator:
         cli = cli_runs(args, Workspace(base / "cli", cli_dir, emulator, pycache), emulator)
-    results.update({k: cli[k] for k in ("preview", "up", "destroy", "state", "provider_field")})
+    results.update({k: cli[k] for k in ("preview", "refresh", "up", "destroy", "state", "provider_field")})
     for row in results["cold_start"]:  # a secret __provider is encrypted in the state: its length comes from here
         results["provider_field"].setdefault(row["subject"], {})["serialized"] = row["provider_chars"]
     results["api_calls"]["rate_limited"] = {"rate_limit": args.rate_limit, "ops": cli["ops"]}
@@ -570,6 +616,7 @@ def measure_all(args: argparse.Namespace, cli_dir: Path, base: Path, results: di
     ) as emulator:
         unthrottled = unthrottled_runs(args, Workspace(base / "unthrottled", cli_dir, emulator, pycache), emulator)
     results["api_calls"]["unthrottled"] = {"rate_limit": 0, "ops": unthrottled["ops"]}
+    results["refresh"] += unthrottled["refresh"]
     results["up"] += unthrottled["up"]
     results["destroy"] += unthrottled["destroy"]
     results["notes"] += unthrottled["notes"]
@@ -577,11 +624,13 @@ def measure_all(args: argparse.Namespace, cli_dir: Path, base: Path, results: di
 
 TITLES = {
     "preview": "1. pulumi preview of N existing registries, against the floor (median wall time)",
+    "refresh": "1b. pulumi refresh --preview-only of N existing registries, against the floor (median wall time)",
     "up": "2. pulumi up creating N registries (emulator create time T)",
     "destroy": "2b. pulumi destroy of N registries (emulator delete time D)",
     "detection": "3. detection latency, Running -> create() returns, and polling load (in-process)",
     "api_calls:rate_limited": "4a. API calls per registry and operation, emulator rate limit on (Describe ="
-    " DescribeInstances, CheckName = CheckInstanceName, AppId = GetUserAppId, Tags = ModifyResourceTags)",
+    " DescribeInstances, CheckName = CheckInstanceName, AppId = GetUserAppId, Tags = ModifyResourceTags,"
+    " GetService = COS GET Service)",
     "api_calls:unthrottled": "4b. API calls per registry and operation, no rate limit (no throttled retries)",
     "state": "5. state size (pulumi stack export)",
     "provider_field": "5. the __provider field",
