@@ -204,7 +204,7 @@ def _field_changes(step: StepEventMetadata) -> tuple[FieldChange, ...]:
     old_in, new_in = _properties(step.old, "inputs"), _properties(step.new, "inputs")
     old_out, new_out = _properties(step.old, "outputs"), _properties(step.new, "outputs")
     changes = []
-    for key in sorted((old_in.keys() | new_in.keys()) - _IGNORED_PROPERTIES):
+    for key in sorted(k for k in (old_in.keys() | new_in.keys()) - _IGNORED_PROPERTIES if not k.startswith("__")):
         state = old_out.get(key, old_in.get(key))
         live = new_out.get(key, new_in.get(key))
         if _contains_secret(state) or _contains_secret(live):

@@ -230,7 +230,7 @@ class InstanceProvider(ResourceProvider):
             registry = self._wait_until_running(spec, registry_id)
             if taken_over:  # bought by an earlier run, perhaps with other settings
                 registry = self._converge(spec, registry_id, INSTANCE.live_inputs(registry.description, spec))
-            outputs = self._outputs(INSTANCE.recorded(spec, registry.description), registry)
+            outputs = self._outputs({**INSTANCE.recorded(spec, registry.description), **_owned_by(owner)}, registry)
         except CreationFailed:
             raise
         except Exception as exc:
@@ -351,7 +351,7 @@ class InstanceProvider(ResourceProvider):
             # Adopted, it is this resource's from now on: a later interrupted run recognises it.
             self.cloud.retag(spec.region, existing.registry_id, {OWNER_TAG_KEY: owner.marker}, [])
         current = self._converge(spec, existing.registry_id, INSTANCE.live_inputs(existing.description, spec))
-        return self._outputs(INSTANCE.recorded(spec, current.description), current)
+        return self._outputs({**INSTANCE.recorded(spec, current.description), **_owned_by(owner)}, current)
 
     # --- read -------------------------------------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -367,7 +367,7 @@ class InstanceProvider(ResourceProvider):
             # A refresh records the new status silently; a registry in Isolate is about to be reclaimed.
             _say(f"warning: registry {registry.name or id_} ({id_}) is {registry.status}, not {READY_STATUS}")
         stored = {k: props.get(k) for k in INSTANCE.keys if props.get(k) is not None}
-        inputs = INSTANCE.live_inputs(registry.description, stored)
+        inputs = {**INSTANCE.live_inputs(registry.description, stored), **_owned_by(Owner.from_props(props))}
         outs = self._outputs(inputs, registry, stored=props)
         return ReadResult(id_, outs, inputs)
 
@@ -375,7 +375,8 @@ class InstanceProvider(ResourceProvider):
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         spec = _spec(_news)
         registry = self._converge(spec, _id, _olds)
-        inputs = INSTANCE.recorded(spec, registry.description)
+        owner = Owner.from_props(_news) or Owner.from_props(_olds)
+        inputs = {**INSTANCE.recorded(spec, registry.description), **_owned_by(owner)}
         return UpdateResult(self._outputs(inputs, registry, stored=_olds))
 
     def _converge(self, spec: Inputs, registry_id: str, current: dict[str, Any]) -> Registry:
@@ -499,6 +500,11 @@ class InstanceProvider(ResourceProvider):
         if not found.confirmed:
             _say(f"warning: {name} ({registry.registry_id}): cosBucket is left empty: {found.reason}")
         return found.bucket, found.region
+
+
+def _owned_by(owner: Owner | None) -> dict[str, Any]:
+    """The ownership property as state keeps it, in inputs and outputs alike, so a refresh never drops it."""
+    return {} if owner is None else {OWNER_PROPERTY: owner.to_property()}
 
 
 def _with_owner_tag(params: dict[str, Any], owner: Owner | None) -> dict[str, Any]:

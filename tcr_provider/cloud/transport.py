@@ -40,8 +40,9 @@ def paced_rate(action: str) -> float:
 # One request's connect and read timeout: an API that accepts connections but never answers costs this per
 # attempt, and the call's whole budget (tcr:callTimeoutSeconds) bounds the attempts together.
 REQUEST_TIMEOUT_SECONDS = 15
-# Retries that last longer than this print a progress line.
+# Retries that last longer than this, or reach this attempt, print a progress line.
 QUIET_SECONDS = 5.0
+NOISY_ATTEMPTS = 3
 
 # What to tell the user for codes they can act on.
 HINTS: dict[str, str] = {
@@ -163,7 +164,7 @@ class Transport:
                     hint = f"{error.hint}; {spent}" if error.hint else spent
                     raise ApiError(action, error.code, error.api_message, error.request_id, registry, hint)
                 raise error
-            if elapsed >= QUIET_SECONDS:
+            if elapsed >= QUIET_SECONDS or attempt >= NOISY_ATTEMPTS:
                 self.progress(
                     f"{action} for {registry}: {error.code}, attempt {attempt}, {elapsed:.0f}s so far; retrying"
                 )

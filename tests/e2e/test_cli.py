@@ -9,12 +9,18 @@ from typing import Any
 import pytest
 
 from tcr_provider.emulator import Emulator
+from tcr_provider.ownership import OWNER_TAG_KEY
 from tcr_provider.testing import EmulatorControl, Stack, Step, sdk_call, wait_until
 
 pytestmark = pytest.mark.e2e
 
 APPS = {"name": "e2e-apps", "instance_type": "standard", "tags": {"team": "apps"}, "deletion_protection": False}
 ML = {"name": "e2e-ml", "instance_type": "premium", "tags": {"team": "ml"}, "enable_cos_versioning": True}
+
+
+def user_tags(instance: dict[str, Any]) -> dict[str, str]:
+    """An instance's tags as the API lists them, without the provider's ownership marker."""
+    return {t["Key"]: t["Value"] for t in instance["TagSpecification"]["Tags"] if t["Key"] != OWNER_TAG_KEY}
 
 
 def by_name(control: EmulatorControl) -> dict[str, dict[str, Any]]:
@@ -94,7 +100,7 @@ def test_out_of_band_changes_are_reported_as_drift_then_converged(
     instance = by_name(control)["e2e-apps"]
     assert instance["RegistryId"] == registry_id
     assert instance["RegistryType"] == "standard" and instance["DeletionProtection"] is False
-    assert instance["TagSpecification"]["Tags"] == [{"Key": "team", "Value": "apps"}]
+    assert user_tags(instance) == {"team": "apps"}
     stack.run("refresh", "--preview-only", "--expect-no-changes")
     stack.run("preview", "--expect-no-changes")
 
@@ -149,7 +155,7 @@ def test_tag_only_change_updates_in_place(stack: Stack, control: EmulatorControl
     assert ops(stack.up()) == ["update"]
     instance = by_name(control)["e2e-apps"]
     assert instance["RegistryId"] == registry_id
-    tags = {t["Key"]: t["Value"] for t in instance["TagSpecification"]["Tags"]}
+    tags = user_tags(instance)
     assert tags == {"team": "apps", "cost-center": "42"}
     assert control.requests("CreateInstance") == 1
 
