@@ -14,11 +14,12 @@ import enum
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.output import Unknown
-from pydantic import TypeAdapter, ValidationError
-from pydantic.alias_generators import to_camel
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter, ValidationError
 
 # Pulumi's marker for a value not known until apply, as it travels on the wire (pulumi.runtime.rpc.UNKNOWN);
 # the dynamic provider server hands such values to check and diff as `pulumi.output.Unknown` objects.
@@ -63,6 +64,26 @@ class Declaration:
     default: Any
     api: Api
     type: Any  # the type inputs are validated against, when it differs from the Args annotation's
+
+
+def to_camel(name: str) -> str:
+    """The state key of a Python name: `instance_type` → `instanceType`."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def to_snake(key: str) -> str:
+    """The Python name of a state key: `cosBucketRegion` → `cos_bucket_region`."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A validation rule on a declared type (`Annotated[str, Check(rule)]`): `rule` returns the value or raises
+    ValueError with what to fix. Kept apart from pydantic so that commands which validate nothing (refresh,
+    destroy) never load it."""
+
+    rule: Callable[[Any], Any]
 
 
 _DECLARATION = "tcr_declaration"
@@ -218,7 +239,14 @@ class Schema:
         # Inputs whose change alone makes a successor distinct from its predecessor (a new globally unique
         # name cannot collide), so a delete-first replacement can still create first.
         self._distinct_by = frozenset(distinct_by)
-        self._adapters = {f.key: TypeAdapter(f.type) for f in self.fields}
+        self._adapters: dict[str, TypeAdapter[Any]] | None = None
+
+    def _adapter(self, key: str) -> TypeAdapter[Any]:
+        if self._adapters is None:
+            from pydantic import TypeAdapter
+
+            self._adapters = {f.key: TypeAdapter(_with_validators(f.type)) for f in self.fields}
+        return self._adapters[key]
 
     # --- check ------------------------------------------------------------------------------------------
     def validate(self, props: Mapping[str, Any]) -> tuple[Inputs | None, list[Failure]]:
@@ -234,9 +262,11 @@ class Schema:
                 continue
             if is_unknown(value) or value is None:
                 continue
+            from pydantic import ValidationError
+
             try:
                 # Strict: a bool is a bool, a number is no bool, and no string is coerced into a purchase.
-                known[key] = self._adapters[key].validate_python(normalize(value), strict=True)
+                known[key] = self._adapter(key).validate_python(normalize(value), strict=True)
             except ValidationError as exc:
                 failures.extend(_failures_from(exc, key))
         for field in self.fields:
@@ -325,6 +355,17 @@ class Schema:
         inputs = {k: v for k, v in stored.items() if k in self.by_key and self.by_key[k].api.read is None}
         inputs.update({k: v for k, v in self.read(description).items() if v not in (None, "")})
         return inputs
+
+
+def _with_validators(declared: Any) -> Any:
+    """The declared type with each `Check` as the pydantic validator it stands for."""
+    if typing.get_origin(declared) is not typing.Annotated:
+        return declared
+    from pydantic import AfterValidator
+
+    base, *metadata = typing.get_args(declared)
+    converted = [AfterValidator(m.rule) if isinstance(m, Check) else m for m in metadata]
+    return typing.Annotated[(base, *converted)]
 
 
 def _failures_from(error: ValidationError, key: str) -> list[Failure]:

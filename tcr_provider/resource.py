@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import Resource
-from pydantic.alias_generators import to_snake
 
+from .fields import to_snake
 from .ownership import OWNER_PROPERTY, Owner
 from .provider import InstanceProvider
 from .spec import INSTANCE, OUTPUT_KEYS, InstanceArgs, InstanceOutputs

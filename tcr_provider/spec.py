@@ -13,10 +13,21 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import pulumi
-from pydantic import AfterValidator, StrictStr
-from pydantic.alias_generators import to_camel
 
-from .fields import SERVICE_DEFAULT, UNKNOWN, Api, Change, Failure, Inputs, Schema, declared, is_unknown, normalize
+from .fields import (
+    SERVICE_DEFAULT,
+    UNKNOWN,
+    Api,
+    Change,
+    Check,
+    Failure,
+    Inputs,
+    Schema,
+    declared,
+    is_unknown,
+    normalize,
+    to_camel,
+)
 from .ownership import OWNER_TAG_KEY
 
 __all__ = [
@@ -138,9 +149,10 @@ def _check_tags(tags: dict[str, str]) -> dict[str, str]:
     return tags
 
 
-RegistryName = Annotated[StrictStr, AfterValidator(_check_name)]
-Region = Annotated[StrictStr, AfterValidator(_check_region)]
-TagSet = Annotated[dict[StrictStr, StrictStr], AfterValidator(_check_tags)]
+# Validated strictly (fields.Schema): a string is a string, never a number turned into one.
+RegistryName = Annotated[str, Check(_check_name)]
+Region = Annotated[str, Check(_check_region)]
+TagSet = Annotated[dict[str, str], Check(_check_tags)]
 
 
 def _tags_to_api(tags: Mapping[str, str]) -> dict[str, Any] | None:
