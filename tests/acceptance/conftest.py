@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tcr_provider.emulator import Emulator
-from tcr_provider.testing import REGION, PulumiNotFound, Stack, find_cli, pulumi_env
+from tcr_provider.testing import REGION, Stack, pulumi_env
 
 from .registry_api import RegistryApi, sweep
 from .settings import MissingSettings, Target, acceptance_requested, cloud_target, emulator_target
@@ -61,15 +61,6 @@ def target() -> Iterator[Target]:
         return
     with Emulator(create_seconds=0.3, delete_seconds=0.2, modify_seconds=0.2) as emu:
         yield emulator_target(emu.endpoint_url, emu.secret_id, emu.secret_key, REGION)
-
-
-@pytest.fixture(scope="session")
-def cli_dir() -> Path:
-    try:
-        return find_cli()
-    except PulumiNotFound as error:
-        missing = str(error)
-    pytest.fail(f"the acceptance suite needs the Pulumi CLI (`make test` builds it): {missing}", pytrace=False)
 
 
 @pytest.fixture

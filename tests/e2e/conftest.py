@@ -13,20 +13,10 @@ from pathlib import Path
 import pytest
 
 from tcr_provider.emulator import Emulator
-from tcr_provider.testing import EmulatorControl, PulumiNotFound, Stack, find_cli, pulumi_env
+from tcr_provider.testing import EmulatorControl, Stack, pulumi_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "e2e-passphrase"
-
-
-@pytest.fixture(scope="session")
-def cli_dir() -> Path:
-    try:
-        return find_cli()
-    except PulumiNotFound as error:
-        missing = str(error)
-    # A failure, not a skip: CI must never pass without having run these tests.
-    pytest.fail(f"the end-to-end tests need the Pulumi CLI (`make test` builds it): {missing}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
