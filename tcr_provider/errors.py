@@ -117,3 +117,44 @@ class WaitTimedOut(ProviderError):
     def __init__(self, registry: str, seconds: float, message: str | None = None) -> None:
         self.seconds = seconds
         super().__init__(registry, message or f"{registry} did not reach the wanted state within {seconds:.0f}s")
+
+
+class AlreadyExists(ProviderError):
+    """Create found the object already there, made by someone else: it is never taken over implicitly."""
+
+    def __init__(self, registry: str, what: str, import_id: str) -> None:
+        self.what = what
+        self.import_id = import_id
+        super().__init__(
+            registry,
+            f"{what} already exists in registry {registry} and was not created by this resource; nothing was "
+            f"changed. To manage it here, add `opts=pulumi.ResourceOptions(import_={import_id!r})` to the "
+            "resource (then remove the option); otherwise delete it or declare another one",
+        )
+
+
+class NamespaceNotEmpty(ProviderError):
+    """A namespace delete refused because it still holds repositories; they are never deleted for the user."""
+
+    def __init__(self, registry: str, namespace: str, repositories: Sequence[str]) -> None:
+        self.namespace = namespace
+        self.repositories = tuple(repositories)
+        shown = ", ".join(self.repositories[:5]) + (" ..." if len(self.repositories) > 5 else "")
+        super().__init__(
+            registry,
+            f"namespace {namespace!r} of registry {registry} was not deleted: it still holds "
+            f"{len(self.repositories)} repositories ({shown}), which this program does not declare and the "
+            "provider never deletes. Delete or move them (console, or DeleteRepository), then run the command again",
+        )
+
+
+class PartGone(ProviderError):
+    """What an update needs vanished meanwhile (deleted outside Pulumi)."""
+
+    def __init__(self, registry: str, what: str) -> None:
+        self.what = what
+        super().__init__(
+            registry,
+            f"{what} of registry {registry} is gone (deleted outside Pulumi?): run `pulumi refresh`, then `pulumi up` "
+            "to create it again",
+        )

@@ -123,6 +123,11 @@ def _check_tags(tags: dict[str, str]) -> dict[str, str]:
             f"has {len(tags)} tags; an instance takes at most {MAX_TAGS} besides the provider's own "
             f"{OWNER_TAG_KEY!r}: remove some"
         )
+    return check_tag_entries(tags)
+
+
+def check_tag_entries(tags: dict[str, str]) -> dict[str, str]:
+    """The Tag service's rules for each key and value (what any TCR resource's tags must follow)."""
     for key, value in tags.items():
         if not key.strip():
             raise ValueError("has an empty tag key: give every tag a non-empty key")

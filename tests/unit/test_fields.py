@@ -9,10 +9,27 @@ import pytest
 
 from tcr_provider.emulator import rules as emulator_rules
 from tcr_provider.fields import Change, Schema, attribute_docs
+from tcr_provider.resources.access_token import ACCESS_TOKEN
+from tcr_provider.resources.namespace import NAMESPACE
+from tcr_provider.resources.public_access import PUBLIC_ACCESS
+from tcr_provider.resources.vpc_attachment import VPC_ATTACHMENT
 from tcr_provider.spec import INSTANCE, OUTPUT_KEYS, TCR_REGIONS, InstanceOutputs
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-SCHEMAS: list[Schema] = [INSTANCE]
+SCHEMAS: list[Schema] = [INSTANCE, VPC_ATTACHMENT, NAMESPACE, ACCESS_TOKEN, PUBLIC_ACCESS]
+# Every part names its registry and region the same way; the README says so once, above the parts' tables.
+SHARED_PART_FIELDS = {"registryId", "region"}
+# In-place fields written by calls of their own rather than a modify parameter: tags through the Tag API, a
+# VPC's private DNS records, a token's one-change-per-call ModifyInstanceToken, the allowlist by difference.
+WRITTEN_BY_OWN_CALLS = {
+    "tags",
+    "enablePublicDomainDns",
+    "enableVpcDomainDns",
+    "description",
+    "enabled",
+    "allow",
+    "openToAll",
+}
 CHANGE_WORDS = {
     Change.REPLACE: "replace",
     Change.REPLACE_DELETE_FIRST: "deleted first",
@@ -21,8 +38,9 @@ CHANGE_WORDS = {
 }
 
 
-def readme_row(field_name: str) -> str:
-    match = re.search(rf"^\| `{field_name}` \|.*$", README, re.MULTILINE)
+def readme_row(field_name: str, resource: str = "Instance") -> str:
+    text = README if resource == "Instance" else README.split(f"### {resource}\n", 1)[1].split("\n#", 1)[0]
+    match = re.search(rf"^\| `{field_name}` \|.*$", text, re.MULTILINE)
     assert match, f"the README's inputs table has no row for `{field_name}`"
     return match.group(0)
 
@@ -33,15 +51,19 @@ def test_every_field_has_a_doc_a_camel_case_key_and_a_readme_row_with_its_change
     for field in schema.fields:
         assert docs.get(field.name), f"{schema.resource}Args.{field.name} has no docstring for editors to show"
         assert field.key == re.sub(r"_(\w)", lambda m: m.group(1).upper(), field.name)
-        if field.key != "adoptExisting":  # acts on create only, which its row says
-            assert CHANGE_WORDS[field.change] in readme_row(field.name), field.name
+        if schema is not INSTANCE and field.key in SHARED_PART_FIELDS:
+            assert field.change is Change.REPLACE
+        elif field.key != "adoptExisting":  # acts on create only, which its row says
+            assert CHANGE_WORDS[field.change] in readme_row(field.name, schema.resource), field.name
 
 
 @pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: s.resource)
 def test_every_in_place_field_says_how_it_is_written(schema: Schema) -> None:
     for field in schema.fields:
         if field.change is Change.UPDATE:
-            assert field.api.modify or field.key == "tags", f"{field.key} changes in place but names no write"
+            assert field.api.modify or field.key in WRITTEN_BY_OWN_CALLS, (
+                f"{field.key} changes in place but names no write"
+            )
         else:
             assert field.api.modify is None, f"{field.key} is not updated in place but names a modify parameter"
 

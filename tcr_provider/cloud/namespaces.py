@@ -1,0 +1,125 @@
+"""Namespaces of a registry, and the repositories in them (read only: the provider never deletes a repository)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..errors import ApiError
+from .batcher import ReadBatcher
+from .instances import TcrCloud
+from .retry import CallKind, is_gone
+
+PAGE_SIZE = 100
+# DescribeNamespaces answers an unknown registry with ResourceNotFound (the Terraform provider reads that as
+# "none"); DeleteNamespace and ModifyNamespace name an unknown namespace ResourceNotFound.ErrNoNamespace.
+NAMESPACE_GONE = frozenset({"ResourceNotFound.ErrNoNamespace"})
+NAMESPACE_EXISTS = "InvalidParameter.ErrNamespaceExist"
+
+Description = Mapping[str, Any]
+
+
+class Namespaces:
+    def __init__(self, cloud: TcrCloud) -> None:
+        self.cloud = cloud
+        self.reads: ReadBatcher[Description] = ReadBatcher(self._of_scope)
+
+    def get(self, region: str, registry_id: str, name: str) -> Description | None:
+        """The namespace as DescribeNamespaces reports it (TcrNamespaceInfo), or None."""
+        for item in self._list(region, registry_id, {"NamespaceName": name}):
+            if item.get("Name") == name:
+                return item
+        return None
+
+    def read(self, region: str, registry_id: str, name: str) -> Description | None:
+        """Like `get`, but concurrent reads of one registry share one listing (a refresh of many namespaces)."""
+        return self.reads.get(f"{region}/{registry_id}", name)
+
+    def _of_scope(self, scope: str, names: Sequence[str]) -> dict[str, Description]:
+        region, registry_id = scope.split("/", 1)
+        if len(names) == 1:
+            found = self.get(region, registry_id, names[0])
+            return {} if found is None else {names[0]: found}
+        listed = {str(item.get("Name")): item for item in self._list(region, registry_id, {"All": True})}
+        return {n: listed[n] for n in names if n in listed}
+
+    def _list(self, region: str, registry_id: str, filters: Mapping[str, Any]) -> list[Description]:
+        found: list[Description] = []
+        offset = 0
+        while True:
+            try:
+                answer = self.cloud.call(
+                    "tcr",
+                    region,
+                    "DescribeNamespaces",
+                    {"RegistryId": registry_id, "Offset": offset, "Limit": PAGE_SIZE, **filters},
+                    registry=registry_id,
+                )
+            except ApiError as exc:
+                if is_gone(exc.code):
+                    return found
+                raise
+            page = answer.get("NamespaceList") or []
+            found.extend(page)
+            offset += len(page)
+            if not page or offset >= int(answer.get("TotalCount") or 0):
+                return found
+
+    def create(self, region: str, registry_id: str, params: Mapping[str, Any]) -> None:
+        """CreateNamespace. A lost answer is recovered by looking for the namespace (create checked it was absent)."""
+        name = str(params["NamespaceName"])
+
+        def find_it() -> dict[str, Any] | None:
+            return {} if self.get(region, registry_id, name) is not None else None
+
+        self.cloud.call(
+            "tcr",
+            region,
+            "CreateNamespace",
+            {"RegistryId": registry_id, **params},
+            registry=registry_id,
+            kind=CallKind.NEVER_REPEAT_BLINDLY,
+            recover=find_it,
+        )
+
+    def modify(self, region: str, registry_id: str, params: Mapping[str, Any]) -> None:
+        self.cloud.call("tcr", region, "ModifyNamespace", {"RegistryId": registry_id, **params}, registry=registry_id)
+
+    def delete(self, region: str, registry_id: str, name: str) -> bool:
+        """DeleteNamespace; False when it was already gone."""
+        try:
+            self.cloud.call(
+                "tcr",
+                region,
+                "DeleteNamespace",
+                {"RegistryId": registry_id, "NamespaceName": name},
+                registry=registry_id,
+            )
+        except ApiError as exc:
+            if is_gone(exc.code) or exc.code in NAMESPACE_GONE:
+                return False
+            raise
+        return True
+
+    def repositories(self, region: str, registry_id: str, namespace: str) -> list[str]:
+        """The repositories in a namespace, `namespace/name`."""
+        found: list[str] = []
+        offset = 0
+        while True:
+            try:
+                answer = self.cloud.call(
+                    "tcr",
+                    region,
+                    "DescribeRepositories",
+                    {"RegistryId": registry_id, "NamespaceName": namespace, "Offset": offset, "Limit": PAGE_SIZE},
+                    registry=registry_id,
+                )
+            except ApiError as exc:
+                if is_gone(exc.code) or exc.code in NAMESPACE_GONE:
+                    return found
+                raise
+            page = answer.get("RepositoryList") or []
+            found.extend(str(item.get("Name") or "") for item in page)
+            offset += len(page)
+            if not page or offset >= int(answer.get("TotalCount") or 0):
+                return found

@@ -1,0 +1,268 @@
+"""How a registry is reached: VPC access (internal endpoints), their private DNS, public access and its allowlist.
+
+What the API reports is kept as it says it; the meaning of its status strings lives here once. Where the
+published sources disagree (the DNS status is `ENABLE` in the SDK's documentation and `ENABLED` in the
+Terraform provider's constant), both spellings are read as on, so either answer works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ApiError
+from .batcher import ReadBatcher
+from .instances import TcrCloud
+from .retry import CallKind, is_gone
+
+# DescribeInternalEndpoints' AccessVpc.Status: the SDK documents no values. An attachment is ready once it
+# reports an AccessIp in a status that is neither passing nor failed; the names below are the emulator's and
+# the ones seen in the Terraform provider's logs, matched without regard to case.
+ATTACHMENT_PASSING = frozenset({"creating", "pending", "deploying", "deleting"})
+DNS_ON = frozenset({"ENABLE", "ENABLED"})
+DNS_ERROR = "ERROR"
+# DescribeExternalEndpointStatus: Opening, Opened, Closed (and Deleting while closing, per the API reference).
+PUBLIC_OPEN = "Opened"
+PUBLIC_CLOSED = "Closed"
+PUBLIC_PASSING = frozenset({"Opening", "Deleting"})
+OPEN_TO_ALL_CIDR = "0.0.0.0/0"
+
+
+def attachment_failed(status: str) -> bool:
+    return "fail" in status.lower() or status.lower() == "error"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One VPC's access to a registry, as DescribeInternalEndpoints reports it."""
+
+    vpc_id: str
+    subnet_id: str
+    status: str
+    access_ip: str
+
+    @property
+    def ready(self) -> bool:
+        return (
+            bool(self.access_ip)
+            and self.status.lower() not in ATTACHMENT_PASSING
+            and not attachment_failed(self.status)
+        )
+
+    @classmethod
+    def from_api(cls, item: Mapping[str, Any]) -> Attachment:
+        return cls(
+            vpc_id=str(item.get("VpcId") or ""),
+            subnet_id=str(item.get("SubnetId") or ""),
+            status=str(item.get("Status") or ""),
+            access_ip=str(item.get("AccessIp") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    """Private DNS of one domain of a registry inside one VPC: `public` is the public domain, else the VPC domain."""
+
+    vpc_id: str
+    access_ip: str
+    public: bool
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One allowlist entry of public access."""
+
+    index: int
+    version: str
+    cidr: str
+    description: str
+
+    @classmethod
+    def from_api(cls, item: Mapping[str, Any]) -> Policy:
+        return cls(
+            index=int(item.get("PolicyIndex") or 0),
+            version=str(item.get("PolicyVersion") or ""),
+            cidr=str(item.get("CidrBlock") or ""),
+            description=str(item.get("Description") or ""),
+        )
+
+
+class Network:
+    """VPC access, private DNS and public access of registries, over the provider's one TcrCloud."""
+
+    def __init__(self, cloud: TcrCloud) -> None:
+        self.cloud = cloud
+        # A refresh of many attachments of one registry shares its DescribeInternalEndpoints calls.
+        self.attachment_reads: ReadBatcher[Attachment] = ReadBatcher(self._attachments_of_scope)
+
+    # --- VPC access -------------------------------------------------------------------------------------
+    def attachments(self, region: str, registry_id: str) -> dict[str, Attachment]:
+        """The registry's VPC attachments by VPC id; empty when the registry is gone."""
+        try:
+            answer = self.cloud.call(
+                "tcr", region, "DescribeInternalEndpoints", {"RegistryId": registry_id}, registry=registry_id
+            )
+        except ApiError as exc:
+            if is_gone(exc.code):
+                return {}
+            raise
+        found = (Attachment.from_api(item) for item in answer.get("AccessVpcSet") or [])
+        return {a.vpc_id: a for a in found}
+
+    def attachment(self, region: str, registry_id: str, vpc_id: str) -> Attachment | None:
+        return self.attachments(region, registry_id).get(vpc_id)
+
+    def read_attachment(self, region: str, registry_id: str, vpc_id: str) -> Attachment | None:
+        """Like `attachment`, but concurrent reads of one registry share their calls (a refresh)."""
+        return self.attachment_reads.get(f"{region}/{registry_id}", vpc_id)
+
+    def _attachments_of_scope(self, scope: str, vpc_ids: Sequence[str]) -> dict[str, Attachment]:
+        region, registry_id = scope.split("/", 1)
+        found = self.attachments(region, registry_id)
+        return {v: found[v] for v in vpc_ids if v in found}
+
+    def attach(self, region: str, registry_id: str, vpc_id: str, subnet_id: str) -> None:
+        """ManageInternalEndpoint Create. A lost answer is recovered by looking for the attachment: one VPC is
+        attached to a registry at most once, so what is found is what this call made."""
+
+        def find_it() -> dict[str, Any] | None:
+            return {} if self.attachment(region, registry_id, vpc_id) is not None else None
+
+        self.cloud.call(
+            "tcr",
+            region,
+            "ManageInternalEndpoint",
+            {"RegistryId": registry_id, "Operation": "Create", "VpcId": vpc_id, "SubnetId": subnet_id},
+            registry=registry_id,
+            kind=CallKind.NEVER_REPEAT_BLINDLY,
+            recover=find_it,
+        )
+
+    def detach(self, region: str, registry_id: str, vpc_id: str, subnet_id: str) -> bool:
+        """ManageInternalEndpoint Delete; False when there was nothing to delete."""
+        try:
+            self.cloud.call(
+                "tcr",
+                region,
+                "ManageInternalEndpoint",
+                {"RegistryId": registry_id, "Operation": "Delete", "VpcId": vpc_id, "SubnetId": subnet_id},
+                registry=registry_id,
+            )
+        except ApiError as exc:
+            if is_gone(exc.code):
+                return False
+            raise
+        return True
+
+    # --- private DNS ------------------------------------------------------------------------------------
+    def dns_status(self, region: str, registry_id: str, records: Iterable[DnsRecord]) -> dict[DnsRecord, str]:
+        """The status of each record (ENABLE, DISABLE, ERROR), in one call."""
+        asked = list(records)
+        if not asked:
+            return {}
+        answer = self.cloud.call(
+            "tcr",
+            region,
+            "DescribeInternalEndpointDnsStatus",
+            {"VpcSet": [self._dns_params(region, registry_id, r) for r in asked]},
+            registry=registry_id,
+        )
+        statuses = [str(item.get("Status") or "") for item in answer.get("VpcSet") or []]
+        # One entry per asked item, in order (the Terraform provider relies on the same).
+        return {record: statuses[i] if i < len(statuses) else "" for i, record in enumerate(asked)}
+
+    def enable_dns(self, region: str, registry_id: str, record: DnsRecord) -> None:
+        self.cloud.call(
+            "tcr",
+            region,
+            "CreateInternalEndpointDns",
+            self._dns_params(region, registry_id, record),
+            registry=registry_id,
+        )
+
+    def disable_dns(self, region: str, registry_id: str, record: DnsRecord) -> None:
+        try:
+            self.cloud.call(
+                "tcr",
+                region,
+                "DeleteInternalEndpointDns",
+                self._dns_params(region, registry_id, record),
+                registry=registry_id,
+            )
+        except ApiError as exc:
+            if not is_gone(exc.code):
+                raise
+
+    @staticmethod
+    def _dns_params(region: str, registry_id: str, record: DnsRecord) -> dict[str, Any]:
+        return {
+            "InstanceId": registry_id,
+            "VpcId": record.vpc_id,
+            "EniLBIp": record.access_ip,
+            "UsePublicDomain": record.public,
+            "RegionName": region,
+        }
+
+    # --- public access ----------------------------------------------------------------------------------
+    def public_status(self, region: str, registry_id: str) -> str | None:
+        """Opening, Opened, Deleting or Closed; None when the registry is gone."""
+        try:
+            answer = self.cloud.call(
+                "tcr", region, "DescribeExternalEndpointStatus", {"RegistryId": registry_id}, registry=registry_id
+            )
+        except ApiError as exc:
+            if is_gone(exc.code):
+                return None
+            raise
+        return str(answer.get("Status") or "")
+
+    def set_public(self, region: str, registry_id: str, opened: bool) -> None:
+        self.cloud.call(
+            "tcr",
+            region,
+            "ManageExternalEndpoint",
+            {"RegistryId": registry_id, "Operation": "Create" if opened else "Delete"},
+            registry=registry_id,
+        )
+
+    def policies(self, region: str, registry_id: str) -> list[Policy]:
+        answer = self.cloud.call(
+            "tcr", region, "DescribeSecurityPolicies", {"RegistryId": registry_id}, registry=registry_id
+        )
+        return [Policy.from_api(item) for item in answer.get("SecurityPolicySet") or []]
+
+    def allow(self, region: str, registry_id: str, entries: Mapping[str, str]) -> None:
+        """Add allowlist entries (CIDR -> description)."""
+        if not entries:
+            return
+
+        def find_them() -> dict[str, Any] | None:
+            # Sent again, a CIDR already present is refused: look first whether the lost call took effect.
+            present = {p.cidr for p in self.policies(region, registry_id)}
+            return {} if set(entries) <= present else None
+
+        policies = [{"CidrBlock": cidr, "Description": text} for cidr, text in sorted(entries.items())]
+        self.cloud.call(
+            "tcr",
+            region,
+            "CreateMultipleSecurityPolicy",
+            {"RegistryId": registry_id, "SecurityGroupPolicySet": policies},
+            registry=registry_id,
+            kind=CallKind.NEVER_REPEAT_BLINDLY,
+            recover=find_them,
+        )
+
+    def disallow(self, region: str, registry_id: str, policies: Sequence[Policy]) -> None:
+        if policies:
+            entries = [
+                {"PolicyIndex": p.index, "PolicyVersion": p.version, "CidrBlock": p.cidr, "Description": p.description}
+                for p in policies
+            ]
+            self.cloud.call(
+                "tcr",
+                region,
+                "DeleteMultipleSecurityPolicy",
+                {"RegistryId": registry_id, "SecurityGroupPolicySet": entries},
+                registry=registry_id,
+            )

@@ -1,0 +1,136 @@
+"""The lifecycle steps every part of a registry shares (VPC access, namespaces, tokens, public access).
+
+A part's provider declares its schema (fields.Schema, from its Args dataclass) and its output keys; check and
+diff come from the declarations alone, and the provider writes only what differs: how its create, read,
+update and delete call the API. Like InstanceProvider, a part's provider pickles to nothing: its settings and
+API clients exist only in the provider process.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from .cloud import TcrCloud
+from .errors import InvalidInputs, SettingsError
+from .fields import Inputs, Schema
+from .settings import Settings
+
+
+def say(message: str) -> None:
+    # The engine shows what the provider process writes to stderr as diagnostics.
+    print(f"tcr: {message}", file=sys.stderr, flush=True)
+
+
+class PartProvider(ResourceProvider):
+    """Base of the providers of a registry's parts. Subclasses set `schema` and `output_keys` and implement
+    `create`, `read_part`, `update` and `delete`; ids are `<registry id>/<key>` so an import finds its registry."""
+
+    schema: ClassVar[Schema]
+    output_keys: ClassVar[tuple[str, ...]]
+    serialize_as_secret_always = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._settings: Settings | None = None
+        self._cloud: TcrCloud | None = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def configure(self, req: ConfigureRequest) -> None:
+        settings = Settings.from_config(req.config.get)
+        with self._lock:
+            self._settings = settings
+            self._cloud = None
+
+    @property
+    def settings(self) -> Settings:
+        with self._lock:
+            if self._settings is None:
+                self._settings = Settings()
+            return self._settings
+
+    @property
+    def cloud(self) -> TcrCloud:
+        settings = self.settings
+        with self._lock:
+            if self._cloud is None:
+                self._cloud = TcrCloud(settings, progress=say)
+            return self._cloud
+
+    # --- check and diff: from the declarations ----------------------------------------------------------
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        props = {k: v for k, v in news.items() if not k.startswith("__")}
+        if props.get("region") is None and self.settings.default_region:
+            props["region"] = self.settings.default_region
+        inputs, failures = self.schema.validate(props)
+        if inputs is None:
+            # Not all known yet (preview): the known ones get their defaults, so only real changes show.
+            return CheckResult(self.schema.with_defaults(props), [CheckFailure(f.property, f.reason) for f in failures])
+        return CheckResult(inputs.state(), [])
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        changed, replaces, delete_first = self.schema.diff(_olds, _news)
+        return DiffResult(changes=bool(changed), replaces=replaces, stables=[], delete_before_replace=delete_first)
+
+    # --- read: the part as the API has it ---------------------------------------------------------------
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        stored = {k: v for k, v in props.items() if k in self.schema.by_key and v is not None}
+        registry_id, _, key = id_.partition("/")
+        stored.setdefault("registryId", registry_id)
+        region = stored.get("region") or self.settings.default_region
+        if not region:
+            raise SettingsError(
+                f"reading {self.schema.resource} {id_}: no region: pass region=, or set tencentcloud:region"
+            )
+        stored["region"] = region
+        found = self.read_part(str(region), registry_id, key, stored, props)
+        if found is None:
+            return ReadResult(None, {})
+        inputs, outputs = found
+        return ReadResult(id_, {**inputs, **outputs}, inputs)
+
+    def read_part(
+        self, region: str, registry_id: str, key: str, stored: dict[str, Any], props: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """(live inputs, outputs) of the part `key` of `registry_id`, or None when it is gone."""
+        raise NotImplementedError
+
+    # --- create, update, delete: per part ---------------------------------------------------------------
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        raise NotImplementedError
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        raise NotImplementedError
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    # --- shared pieces ----------------------------------------------------------------------------------
+    def inputs_of(self, props: Mapping[str, Any]) -> Inputs:
+        inputs, failures = self.schema.validate({k: v for k, v in props.items() if k in self.schema.by_key})
+        if inputs is None:
+            raise InvalidInputs(str(props.get("registryId") or "(unknown)"), [f.reason for f in failures])
+        return inputs
+
+    def outputs(self, inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict[str, Any]:
+        assert set(outputs) == set(self.output_keys), sorted(set(outputs) ^ set(self.output_keys))
+        return {**dict(inputs), **dict(outputs)}

@@ -1,0 +1,163 @@
+"""AccessToken: long-term pull credentials of a registry, for a cluster's imagePullSecret."""
+
+# No `from __future__ import annotations`: the Args annotations must stay objects (fields.Schema reads them).
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, UpdateResult
+
+from ..cloud.tokens import Token, Tokens
+from ..errors import PartGone
+from ..fields import Api, Change, Schema, declared
+from ..lifecycle import PartProvider
+from ..spec import Region
+from .base import RegistryId, args_from, output_keys, register
+
+SECRET_OUTPUTS = ("username", "token")
+
+
+@dataclass
+class AccessTokenArgs:
+    """Inputs of a long-term access token of a TCR registry. The registry replaces it (a new token);
+    the description and enabled change in place, and keep the token."""
+
+    registry_id: pulumi.Input[RegistryId] = declared(Change.REPLACE, required=True)
+    """The registry (Instance.registry_id) the token logs in to."""
+
+    region: pulumi.Input[Region] | None = declared(Change.REPLACE, resolved=True)
+    """The registry's region; defaults to config tencentcloud:region, then TENCENTCLOUD_REGION."""
+
+    description: pulumi.Input[str] | None = declared(Change.UPDATE, default="", api=Api(read="Desc"))
+    """What the token is for, shown in the console (say, the cluster that pulls with it)."""
+
+    enabled: pulumi.Input[bool] | None = declared(Change.UPDATE, default=True, api=Api(read="Enabled"))
+    """A disabled token is refused at login, and kept: enable it again without handing out a new one."""
+
+
+class AccessTokenOutputs:
+    """The outputs of an AccessToken, besides its echoed inputs. `username` and `token` are secrets."""
+
+    token_id: pulumi.Output[str]
+    """The API's id of the token."""
+    username: pulumi.Output[str]
+    """The user name `docker login` takes with this token (secret)."""
+    token: pulumi.Output[str]
+    """The token itself, the password `docker login` takes (secret). The API returns it only at creation."""
+    created_at: pulumi.Output[str]
+    """Creation time, as the API reports it."""
+    expires_at: pulumi.Output[int]
+    """Expiry timestamp the API reports (0: never)."""
+
+
+ACCESS_TOKEN = Schema(
+    "AccessToken",
+    AccessTokenArgs,
+    missing={
+        "registryId": "is required: pass the Instance's registry_id",
+        "region": "no region given: set region= (the registry's), or `pulumi config set tencentcloud:region ...`",
+    },
+)
+OUTPUT_KEYS = output_keys(AccessTokenOutputs)
+
+
+class AccessTokenProvider(PartProvider):
+    """The dynamic provider behind `tcr_provider.AccessToken`."""
+
+    schema = ACCESS_TOKEN
+    output_keys = OUTPUT_KEYS
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Tokens this process created: a lost CreateInstanceToken answer never deletes one of them.
+        self._created: set[str] = set()
+        self._created_lock = threading.Lock()
+
+    @property
+    def tokens(self) -> Tokens:
+        cloud = self.cloud
+        with self._lock:
+            found: Tokens | None = getattr(self, "_tokens", None)
+            if found is None or found.cloud is not cloud:
+                found = self._tokens = Tokens(cloud)
+            return found
+
+    def _is_known(self, token_id: str) -> bool:
+        with self._created_lock:
+            return token_id in self._created
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        spec = self.inputs_of(props)
+        region, registry_id = spec.region, spec.registry_id
+        new = self.tokens.create(region, registry_id, spec.description, self._is_known)
+        with self._created_lock:
+            self._created.add(new.token_id)
+        if not spec.enabled:
+            self.tokens.modify(region, registry_id, new.token_id, enabled=False)
+        found = self.tokens.get(region, registry_id, new.token_id)
+        if found is None:
+            raise PartGone(registry_id, f"access token {new.token_id}")
+        secrets = {"username": new.username, "token": new.token}
+        return CreateResult(f"{registry_id}/{new.token_id}", self.outputs(spec, _outputs_of(found, secrets)))
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        spec = self.inputs_of(_news)
+        region, registry_id = spec.region, spec.registry_id
+        token_id = str(_olds.get("tokenId") or _id.partition("/")[2])
+        current = self.tokens.get(region, registry_id, token_id)
+        if current is None:
+            raise PartGone(registry_id, f"access token {token_id}")
+        # ModifyInstanceToken changes one thing per call (its ModifyFlag).
+        if current.description != spec.description:
+            self.tokens.modify(region, registry_id, token_id, description=spec.description)
+        if current.enabled != spec.enabled:
+            self.tokens.modify(region, registry_id, token_id, enabled=spec.enabled)
+        found = self.tokens.get(region, registry_id, token_id)
+        if found is None:
+            raise PartGone(registry_id, f"access token {token_id}")
+        return UpdateResult(self.outputs(spec, _outputs_of(found, _olds)))
+
+    def read_part(
+        self, region: str, registry_id: str, key: str, stored: dict[str, Any], props: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        found = self.tokens.read(region, registry_id, key)
+        if found is None:
+            return None
+        description = {"Desc": found.description, "Enabled": found.enabled}
+        inputs = {**ACCESS_TOKEN.live_inputs(description, stored), "description": found.description}
+        # The secret is returned only at creation: a refresh keeps it from the state.
+        return inputs, _outputs_of(found, props)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        registry_id, _, token_id = _id.partition("/")
+        region = str(_props.get("region") or self.settings.default_region)
+        self.tokens.delete(region, registry_id, token_id)
+
+
+def _outputs_of(found: Token, secrets: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "tokenId": found.token_id,
+        "username": str(secrets.get("username") or ""),
+        "token": str(secrets.get("token") or ""),
+        "createdAt": found.created_at,
+        "expiresAt": found.expires_at,
+    }
+
+
+class AccessToken(pulumi.dynamic.Resource, AccessTokenOutputs, module="tcr", name="AccessToken"):
+    """A long-term access token of a TCR Enterprise registry (type token `pulumi-python:dynamic/tcr:AccessToken`).
+
+    `username` and `token` are secret outputs: encrypted in the state, never shown in plain text.
+    """
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: AccessTokenArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Any,
+    ) -> None:
+        args = args_from("AccessToken", resource_name, AccessTokenArgs, args, kwargs)
+        register(self, AccessTokenProvider(), resource_name, args, ACCESS_TOKEN, OUTPUT_KEYS, opts, SECRET_OUTPUTS)
