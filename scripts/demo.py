@@ -15,6 +15,8 @@ import shlex
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from tcr_provider.testing import EmulatorControl, EmulatorProcess, pulumi_env
@@ -25,6 +27,7 @@ EMULATOR_FILE = DEMO / "emulator.json"
 EMULATOR_LOG = DEMO / "emulator.log"
 ENV_FILE = DEMO / "env.sh"
 STACK = "dev"
+CLUSTER_STACK = "cluster"
 PASSPHRASE = "tcr-provider-demo"  # encrypts secrets in the demo's local state only
 
 
@@ -104,6 +107,8 @@ def up() -> None:
     pulumi(env, "preview", "--expect-no-changes")
     pulumi(env, "refresh", "--preview-only", "--expect-no-changes")
 
+    cluster_registry(env, url)
+
     rel = ENV_FILE.relative_to(ROOT)
     print(
         f"""
@@ -113,9 +118,48 @@ Go on by hand:
   pulumi stack output                                # what was exported
   edit stacks/Pulumi.dev.yaml, then pulumi preview   # see a change before it happens
   pulumi refresh --preview-only --expect-no-changes  # drift detection
+  pulumi stack select {CLUSTER_STACK}                        # the registry next to a cluster
 Tear down (destroys the registries, then stops the emulator):
   make demo-down"""
     )
+
+
+def cluster_registry(env: dict[str, str], url: str) -> None:
+    """The cluster stack: a ClusterRegistry, and its pull secret logging in to the registry."""
+    step(f"stack {CLUSTER_STACK}: a registry wired to a cluster (stacks/Pulumi.{CLUSTER_STACK}.yaml)")
+    pulumi(env, "stack", "select", "--create", CLUSTER_STACK)
+    pulumi(env, "up", "--yes", "--refresh", "--skip-preview")
+    pulumi(env, "stack", "output", "--json")
+    step("the pull secret (.dockerconfigjson) logs in to the registry, as a kubelet would")
+    shown = subprocess.run(
+        ["pulumi", "stack", "output", "--json", "--show-secrets"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    for name, exported in json.loads(shown.stdout).items():
+        auths = json.loads(exported["dockerConfigJson"])["auths"]
+        for server, entry in auths.items():
+            status = registry_login(url, server, entry["auth"])
+            print(f"{name}: GET https://{server}/v2/ with the secret's credentials -> HTTP {status}")
+            if status != 200:
+                sys.exit("the pull secret was refused")
+    pulumi(env, "refresh", "--preview-only", "--expect-no-changes")
+    pulumi(env, "stack", "select", STACK)
+
+
+def registry_login(url: str, server: str, auth: str) -> int:
+    """The Docker Registry API's version check that `docker login` makes, against the emulator."""
+    request = urllib.request.Request(
+        f"{url}/v2/", headers={"X-Registry-Host": server, "Authorization": f"Basic {auth}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
 
 
 def down() -> None:
@@ -127,9 +171,10 @@ def down() -> None:
         cli = ensure_cli()
         env = demo_env(cli, known["url"], demo_emulator())
         os.environ["PATH"] = env["PATH"]
-        step("pulumi destroy")
-        pulumi(env, "stack", "select", "--create", STACK)
-        pulumi(env, "destroy", "--yes", "--skip-preview")
+        for stack in (CLUSTER_STACK, STACK):
+            step(f"pulumi destroy ({stack})")
+            pulumi(env, "stack", "select", "--create", stack)
+            pulumi(env, "destroy", "--yes", "--skip-preview")
         step("stopping the emulator")
         with contextlib.suppress(ProcessLookupError):
             os.kill(int(known["pid"]), signal.SIGTERM)

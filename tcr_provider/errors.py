@@ -136,14 +136,15 @@ class AlreadyExists(ProviderError):
 class NamespaceNotEmpty(ProviderError):
     """A namespace delete refused because it still holds repositories; they are never deleted for the user."""
 
-    def __init__(self, registry: str, namespace: str, repositories: Sequence[str]) -> None:
+    def __init__(self, registry: str, namespace: str, repositories: Sequence[str], count: int) -> None:
         self.namespace = namespace
         self.repositories = tuple(repositories)
-        shown = ", ".join(self.repositories[:5]) + (" ..." if len(self.repositories) > 5 else "")
+        self.count = count
+        shown = ", ".join(self.repositories[:5]) + (" ..." if count > 5 else "")
         super().__init__(
             registry,
             f"namespace {namespace!r} of registry {registry} was not deleted: it still holds "
-            f"{len(self.repositories)} repositories ({shown}), which this program does not declare and the "
+            f"{count} repositories ({shown}), which this program does not declare and the "
             "provider never deletes. Delete or move them (console, or DeleteRepository), then run the command again",
         )
 
@@ -158,3 +159,13 @@ class PartGone(ProviderError):
             f"{what} of registry {registry} is gone (deleted outside Pulumi?): run `pulumi refresh`, then `pulumi up` "
             "to create it again",
         )
+
+
+class Interrupted(ProviderError):
+    """The operation was cut short by an interrupt (Ctrl-C, `pulumi cancel`, or SIGINT to the provider process).
+
+    Waits and retries end with it within a second or so; nothing is deleted because of it.
+    """
+
+    def __init__(self, registry: str, message: str | None = None) -> None:
+        super().__init__(registry, message or f"registry {registry}: interrupted before the operation finished")

@@ -26,7 +26,7 @@ class Namespaces:
 
     def get(self, region: str, registry_id: str, name: str) -> Description | None:
         """The namespace as DescribeNamespaces reports it (TcrNamespaceInfo), or None."""
-        for item in self._list(region, registry_id, {"NamespaceName": name}):
+        for item in self._page(region, registry_id, {"NamespaceName": name}):
             if item.get("Name") == name:
                 return item
         return None
@@ -40,30 +40,30 @@ class Namespaces:
         if len(names) == 1:
             found = self.get(region, registry_id, names[0])
             return {} if found is None else {names[0]: found}
-        listed = {str(item.get("Name")): item for item in self._list(region, registry_id, {"All": True})}
+        # The SDK documents Offset as a page number, the Terraform provider pages by items: neither is relied
+        # on. One listing with All, and whatever it leaves out is asked about by name.
+        listed = {str(item.get("Name")): item for item in self._page(region, registry_id, {"All": True})}
+        missing = [n for n in names if n not in listed]
+        for name in missing:
+            item = self.get(region, registry_id, name)
+            if item is not None:
+                listed[name] = item
         return {n: listed[n] for n in names if n in listed}
 
-    def _list(self, region: str, registry_id: str, filters: Mapping[str, Any]) -> list[Description]:
-        found: list[Description] = []
-        offset = 0
-        while True:
-            try:
-                answer = self.cloud.call(
-                    "tcr",
-                    region,
-                    "DescribeNamespaces",
-                    {"RegistryId": registry_id, "Offset": offset, "Limit": PAGE_SIZE, **filters},
-                    registry=registry_id,
-                )
-            except ApiError as exc:
-                if is_gone(exc.code):
-                    return found
-                raise
-            page = answer.get("NamespaceList") or []
-            found.extend(page)
-            offset += len(page)
-            if not page or offset >= int(answer.get("TotalCount") or 0):
-                return found
+    def _page(self, region: str, registry_id: str, filters: Mapping[str, Any]) -> list[Description]:
+        try:
+            answer = self.cloud.call(
+                "tcr",
+                region,
+                "DescribeNamespaces",
+                {"RegistryId": registry_id, "Offset": 0, "Limit": PAGE_SIZE, **filters},
+                registry=registry_id,
+            )
+        except ApiError as exc:
+            if is_gone(exc.code):
+                return []
+            raise
+        return list(answer.get("NamespaceList") or [])
 
     def create(self, region: str, registry_id: str, params: Mapping[str, Any]) -> None:
         """CreateNamespace. A lost answer is recovered by looking for the namespace (create checked it was absent)."""
@@ -101,25 +101,19 @@ class Namespaces:
             raise
         return True
 
-    def repositories(self, region: str, registry_id: str, namespace: str) -> list[str]:
-        """The repositories in a namespace, `namespace/name`."""
-        found: list[str] = []
-        offset = 0
-        while True:
-            try:
-                answer = self.cloud.call(
-                    "tcr",
-                    region,
-                    "DescribeRepositories",
-                    {"RegistryId": registry_id, "NamespaceName": namespace, "Offset": offset, "Limit": PAGE_SIZE},
-                    registry=registry_id,
-                )
-            except ApiError as exc:
-                if is_gone(exc.code) or exc.code in NAMESPACE_GONE:
-                    return found
-                raise
-            page = answer.get("RepositoryList") or []
-            found.extend(str(item.get("Name") or "") for item in page)
-            offset += len(page)
-            if not page or offset >= int(answer.get("TotalCount") or 0):
-                return found
+    def repositories(self, region: str, registry_id: str, namespace: str) -> tuple[list[str], int]:
+        """Up to a page of the repositories in a namespace (`namespace/name`), and how many there are."""
+        try:
+            answer = self.cloud.call(
+                "tcr",
+                region,
+                "DescribeRepositories",
+                {"RegistryId": registry_id, "NamespaceName": namespace, "Offset": 0, "Limit": PAGE_SIZE},
+                registry=registry_id,
+            )
+        except ApiError as exc:
+            if is_gone(exc.code) or exc.code in NAMESPACE_GONE:
+                return [], 0
+            raise
+        names = [str(item.get("Name") or "") for item in answer.get("RepositoryList") or []]
+        return names, max(int(answer.get("TotalCount") or 0), len(names))

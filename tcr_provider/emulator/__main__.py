@@ -30,8 +30,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m tcr_provider.emulator",
         description=(
-            "Serve a local TCR Enterprise API (tcr 2019-09-24, tag 2018-08-13, cam 2019-01-16, and COS GET Service "
-            "and PUT Bucket)."
+            "Serve a local TCR Enterprise API (tcr 2019-09-24, tag 2018-08-13, cam 2019-01-16, COS GET Service "
+            "and PUT Bucket, and the Docker Registry version check GET /v2/)."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -56,7 +56,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--modify-seconds",
         type=_seconds,
         default=server.DEFAULT_MODIFY_SECONDS,
-        help="how long a RegistryType change (or opening the public endpoint) takes",
+        help=(
+            "how long a RegistryType change, opening or closing public access, attaching or detaching a VPC and "
+            "adding or removing a private DNS record take"
+        ),
     )
     parser.add_argument(
         "--rate-limit",

@@ -71,3 +71,7 @@ class ResourceNotFound(ApiError):
 
 class ResourceInsufficient(ApiError):
     family = "ResourceInsufficient"
+
+
+class FailedOperation(ApiError):
+    family = "FailedOperation"

@@ -52,6 +52,8 @@ class HttpAnswer:
     content_type: str = JSON_CONTENT_TYPE
     drop: bool = False
     """Close the connection without answering at all."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """Headers besides Content-Type and Content-Length."""
 
 
 DROPPED = HttpAnswer(0, b"", drop=True)

@@ -115,6 +115,56 @@ may name any of them: ``Deploying`` makes an instance that never finishes being 
 
 EXTERNAL_ENDPOINT_OPERATIONS: Final = ("Create", "Delete")
 
+# --- VPC access and private DNS ---------------------------------------------------------------
+
+VPC_ID_PATTERN: Final = re.compile(r"vpc-[a-z0-9]{8}")
+SUBNET_ID_PATTERN: Final = re.compile(r"subnet-[a-z0-9]{8}")
+INTERNAL_ENDPOINT_OPERATIONS: Final = ("Create", "Delete")
+ACCESS_VPC_CREATING: Final = "Creating"  # [?] the SDK documents the field, not its values
+ACCESS_VPC_RUNNING: Final = "Running"  # [?]
+ACCESS_VPC_DELETING: Final = "Deleting"  # [?]
+DNS_ENABLED: Final = "ENABLE"
+DNS_DISABLED: Final = "DISABLE"
+"""VpcPrivateDomainStatus.Status as the SDK documents it (it also names ERROR, for a failed query)."""
+VPC_DOMAIN_LABEL_SUFFIX: Final = "-vpc"
+"""The VPC domain is ``<name>-vpc.tencentcloudcr.com``."""
+
+# --- Namespaces and repositories -----------------------------------------------------------------
+
+NAMESPACE_MIN_LENGTH: Final = 2
+NAMESPACE_MAX_LENGTH: Final = 30
+NAMESPACE_PATTERN: Final = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
+"""CreateNamespace's SDK doc: lower-case letters, digits and the separators . _ -, never first, last or twice
+in a row."""
+RESERVED_NAMESPACES: Final = frozenset({"tcr"})  # [?] the real list is unpublished; kept to one name
+SEVERITIES: Final = ("low", "medium", "high")
+CVE_ID_PATTERN: Final = re.compile(r"CVE-\d{4}-\d{4,}")
+REPOSITORY_NAME_MIN_LENGTH: Final = 3  # the SDK doc: "longer than 2 and shorter than 245 characters"
+REPOSITORY_NAME_MAX_LENGTH: Final = 244
+REPOSITORY_PATTERN: Final = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*")
+"""Lower-case letters, digits and . _ - (the SDK doc); / nests paths as Harbor allows [?]."""
+NAMESPACE_FILTERS: Final = ("Tags",)
+REPOSITORY_SORTS: Final = ("creation_time", "-creation_time", "name", "-name", "update_time", "-update_time")
+"""DescribeRepositories' SortBy: the SDK names the descending ones; ascending without the - [?]."""
+PAGE_DEFAULT_LIMIT: Final = 20  # [?] DescribeNamespaces, DescribeRepositories and DescribeInstanceToken
+
+# --- Access tokens -------------------------------------------------------------------------------
+
+TOKEN_TYPES: Final = ("longterm", "temp")
+DEFAULT_TOKEN_TYPE: Final = "temp"
+TEMP_TOKEN_SECONDS: Final = 3600
+"""CreateInstanceToken's SDK doc: a temporary token is valid for one hour."""
+TOKEN_ID_LENGTH: Final = 20  # [?] the shape of a long-term TokenId is unpublished
+TOKEN_SECRET_BYTES: Final = 36
+"""Secrets are URL-safe base64 of this many random bytes: 48 characters."""
+MODIFY_TOKEN_DESCRIPTION: Final = 1
+MODIFY_TOKEN_ENABLED: Final = 2
+"""ModifyInstanceToken's ModifyFlag: 1 changes Desc only, 2 (the default) Enable only."""
+
+# --- Public access allowlist ---------------------------------------------------------------------
+
+FIRST_POLICY_INDEX: Final = 0  # [?] a third-party transcript of the real API shows 0 for the first policy
+
 # --- Tags ----------------------------------------------------------------------------------------
 
 TAG_KEY_MAX_LENGTH: Final = 127

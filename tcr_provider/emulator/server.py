@@ -6,6 +6,10 @@ application/json`` unless a fault effect asks for another status or for no answe
 
 A COS request (its Authorization starts ``q-sign-algorithm=``) goes the same way but for the rate limit, with
 COS's own signature check and XML answers (:mod:`.services.cos`).
+
+``GET /v2/``, the Docker Registry version check, is answered by the registry it names (its Host or
+``X-Registry-Host`` header) with 200 or 401 (:mod:`.services.tcr.registry_v2`); it is not an API request, so
+it is neither counted nor subject to fault rules.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from .services import Account, Behaviour, Cloud, Timings
 from .services.cos import api as cos_api
 from .services.cos import signature as cos_signature
 from .services.cos.errors import CosError, InjectedCosError, InternalError
+from .services.tcr import registry_v2
 from .throttle import RateLimiter
 
 DEFAULT_HOST = "127.0.0.1"
@@ -118,6 +123,8 @@ class Emulator:
     # --- the API ---
 
     def answer_api(self, request: HttpRequest) -> HttpAnswer:
+        if registry_v2.is_version_check(request):
+            return self.answer_registry(request)
         if cos_signature.is_cos_request(request):
             return self.answer_cos(request)
         request_id = protocol.new_request_id()
@@ -164,6 +171,10 @@ class Emulator:
                 return self._cloud.cos.perform(call)
         except Exception as error:
             return _cos_error_answer(error, call, request_id)
+
+    def answer_registry(self, request: HttpRequest) -> HttpAnswer:
+        with self._lock:
+            return self._cloud.registry_v2.answer(request)
 
     # --- the control endpoints ---
 
@@ -265,6 +276,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(answer.body)))
+        for name, value in answer.headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(answer.body)
 

@@ -224,7 +224,11 @@ class NamespaceProvider(PartProvider):
         found = self.namespaces.read(region, registry_id, key)
         if found is None:
             return None
-        return NAMESPACE.live_inputs(found, stored), _outputs_of(found)
+        live = NAMESPACE.live_inputs(found, stored)
+        if not live.get("blockVulnerable"):
+            # The severity means nothing while blocking is off, and "" cannot be written back to clear it.
+            live.pop("severity", None)
+        return live, _outputs_of(found)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         registry_id, _, name = _id.partition("/")
@@ -233,9 +237,9 @@ class NamespaceProvider(PartProvider):
             self.namespaces.delete(region, registry_id, name)
         except ApiError as exc:
             # Whatever code the refusal carries, the repositories left are the one reason worth naming.
-            repositories = self.namespaces.repositories(region, registry_id, name)
-            if repositories:
-                raise NamespaceNotEmpty(registry_id, name, repositories) from exc
+            repositories, count = self.namespaces.repositories(region, registry_id, name)
+            if count:
+                raise NamespaceNotEmpty(registry_id, name, repositories, count) from exc
             raise
 
 

@@ -231,7 +231,8 @@ class VpcAttachmentProvider(PartProvider):
             statuses = self.network.dns_status(region, registry_id, records)
             for record in records:
                 if statuses[record] in DNS_ON or statuses[record] == DNS_ERROR:
-                    self.network.disable_dns(region, registry_id, record)
+                    spec = {"region": region, "registryId": registry_id}
+                    self._set_dns(spec, attachment, record.public, on=False)
         self.network.detach(region, registry_id, vpc_id, subnet_id or attachment.subnet_id)
         poll_until(
             lambda: self.network.attachment(region, registry_id, vpc_id),

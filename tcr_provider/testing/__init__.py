@@ -21,6 +21,7 @@ The project's tests, benchmarks and demo use it; so can a program's own tests::
 """
 
 from .cli import (
+    ANY_TCR_TYPE,
     INSTANCE_TYPE,
     PulumiCommandError,
     PulumiNotFound,
@@ -43,6 +44,7 @@ from .emulator import (
 )
 
 __all__ = [
+    "ANY_TCR_TYPE",
     "INSTANCE_TYPE",
     "REGION",
     "EmulatorControl",

@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 import yaml  # type: ignore[import-untyped]
 
 INSTANCE_TYPE = "pulumi-python:dynamic/tcr:Instance"
+# Every type token of the provider starts so: a Stack given it sees the steps and state of all of them.
+ANY_TCR_TYPE = "pulumi-python:dynamic/tcr:"
 # The commands that run the engine, and so can record its steps with --event-log.
 ENGINE_COMMANDS = ("up", "preview", "refresh", "destroy")
 
@@ -149,7 +151,7 @@ class Stack:
         steps = []
         for line in log.read_text().splitlines():
             pre = json.loads(line).get("resourcePreEvent")
-            if pre and pre["metadata"]["type"] == self.resource_type:
+            if pre and self._tracks(pre["metadata"]["type"]):
                 steps.append(Step(pre["metadata"]["op"], pre["metadata"]["urn"]))
         log.unlink()
         return steps
@@ -183,7 +185,13 @@ class Stack:
     def resources(self) -> list[dict[str, Any]]:
         """The state's resources of the stack's resource type, secrets shown."""
         deployment = json.loads(self.export("--show-secrets"))["deployment"]
-        return [r for r in deployment.get("resources", []) if r["type"] == self.resource_type]
+        return [r for r in deployment.get("resources", []) if self._tracks(r["type"])]
+
+    def _tracks(self, resource_type: str) -> bool:
+        # A type token ending in ':' stands for every type it starts.
+        if self.resource_type.endswith(":"):
+            return resource_type.startswith(self.resource_type)
+        return resource_type == self.resource_type
 
     def tracked_ids(self) -> list[str]:
         return [r["id"] for r in self.resources()]

@@ -28,7 +28,7 @@ def test_state_counts_every_request_whatever_its_outcome(api):
     state = api.state()
     assert state["requests"] == {"CreateInstance": 1, "DescribeInstances": 3}
     assert [r["RegistryName"] for r in state["instances"]] == ["demo-registry"]
-    assert set(state) == {"instances", "buckets", "requests"}
+    assert set(state) == {"instances", "registries", "buckets", "requests"}
 
 
 def test_state_shows_instances_as_describe_instances_does(api):
@@ -41,7 +41,7 @@ def test_reset_forgets_everything(api):
     registry_id = api.create(TagSpecification={"ResourceType": "instance", "Tags": [{"Key": "a", "Value": "b"}]})
     api.add_faults({"action": "DescribeInstances", "error": "InternalError"})
     assert api.control("POST", "reset") == (200, {})
-    assert api.state() == {"instances": [], "buckets": [], "requests": {}}
+    assert api.state() == {"instances": [], "registries": {}, "buckets": [], "requests": {}}
     assert describe(api).TotalCount == 0
     response = api.invoke(
         api.tag(),

@@ -18,6 +18,8 @@ import pytest
 from tcr_provider import InstanceProvider
 from tcr_provider.errors import CreationFailed
 from tcr_provider.ownership import OWNER_TAG_KEY, Owner
+from tcr_provider.resources.access_token import ACCESS_TOKEN
+from tcr_provider.resources.namespace import NAMESPACE
 from tcr_provider.spec import INSTANCE
 
 from ..support import Control
@@ -45,6 +47,51 @@ def test_every_declared_api_name_is_in_the_sdk_models() -> None:
             head, _, nested = api.create.partition(".")
             assert head in create, f"{field.key}: CreateInstance {head} is not in the SDK"
             assert not nested or nested in prepaid, f"{field.key}: {api.create} is not in the SDK"
+
+
+def test_the_parts_declared_api_names_are_in_the_sdk_models() -> None:
+    namespace, create, modify = (
+        fields_of("TcrNamespaceInfo"),
+        fields_of("CreateNamespaceRequest"),
+        fields_of("ModifyNamespaceRequest"),
+    )
+    for field in NAMESPACE.fields:
+        api = field.api
+        assert api.read is None or api.read in namespace, f"{field.key}: TcrNamespaceInfo.{api.read} is not in the SDK"
+        assert api.create is None or api.create in create, (
+            f"{field.key}: CreateNamespace {api.create} is not in the SDK"
+        )
+        assert api.modify is None or api.modify in modify, (
+            f"{field.key}: ModifyNamespace {api.modify} is not in the SDK"
+        )
+    token = fields_of("TcrInstanceToken")
+    for field in ACCESS_TOKEN.fields:
+        assert field.api.read is None or field.api.read in token, f"{field.key}: TcrInstanceToken.{field.api.read}"
+
+
+@pytest.mark.parametrize(
+    ("model", "sent"),
+    [
+        ("ManageInternalEndpointRequest", {"RegistryId", "Operation", "VpcId", "SubnetId"}),
+        ("AccessVpc", {"VpcId", "SubnetId", "Status", "AccessIp"}),
+        ("VpcAndDomainInfo", {"InstanceId", "VpcId", "EniLBIp", "UsePublicDomain", "RegionName"}),
+        ("CreateInternalEndpointDnsRequest", {"InstanceId", "VpcId", "EniLBIp", "UsePublicDomain", "RegionName"}),
+        ("DeleteInternalEndpointDnsRequest", {"InstanceId", "VpcId", "EniLBIp", "UsePublicDomain", "RegionName"}),
+        ("VpcPrivateDomainStatus", {"VpcId", "Status"}),
+        ("DescribeNamespacesRequest", {"RegistryId", "NamespaceName", "Offset", "Limit", "All"}),
+        ("DescribeRepositoriesRequest", {"RegistryId", "NamespaceName", "Offset", "Limit"}),
+        ("CreateInstanceTokenRequest", {"RegistryId", "TokenType", "Desc"}),
+        ("CreateInstanceTokenResponse", {"Username", "Token", "ExpTime", "TokenId"}),
+        ("ModifyInstanceTokenRequest", {"RegistryId", "TokenId", "Enable", "Desc", "ModifyFlag"}),
+        ("TcrInstanceToken", {"Id", "Desc", "Enabled", "CreatedAt", "ExpiredAt"}),
+        ("SecurityPolicy", {"PolicyIndex", "PolicyVersion", "CidrBlock", "Description"}),
+        ("CreateMultipleSecurityPolicyRequest", {"RegistryId", "SecurityGroupPolicySet"}),
+        ("DeleteMultipleSecurityPolicyRequest", {"RegistryId", "SecurityGroupPolicySet"}),
+        ("DescribeExternalEndpointStatusResponse", {"Status"}),
+    ],
+)
+def test_every_field_the_parts_send_or_read_is_in_the_sdk_models(model: str, sent: set[str]) -> None:
+    assert sent <= fields_of(model), f"{model} lacks {sorted(sent - fields_of(model))}"
 
 
 @pytest.mark.filterwarnings("error")

@@ -154,3 +154,9 @@ def test_docker_config_json_is_what_kubernetes_reads() -> None:
     entry = document["auths"]["shop.tencentcloudcr.com"]
     assert entry["username"] == "100012345678" and entry["password"] == "s3cr3t"
     assert base64.b64decode(entry["auth"]).decode() == "100012345678:s3cr3t"
+
+
+def test_both_spellings_of_a_dns_record_being_on_are_read_as_on() -> None:
+    from tcr_provider.cloud.network import DNS_ON
+
+    assert {"ENABLE", "ENABLED"} <= DNS_ON and "DISABLE" not in DNS_ON

@@ -2,7 +2,8 @@
 
 Each service is a package: ``model`` is its plain-Python state and rules, ``api`` its declared actions,
 which read the parameters, call the model and shape the reply. :mod:`.base` is what they share. COS is not
-an API 3.0 service (its own signature, XML answers): :mod:`.cos` is reached through :attr:`Cloud.cos`.
+an API 3.0 service (its own signature, XML answers): :mod:`.cos` is reached through :attr:`Cloud.cos`; nor is
+the Docker Registry version check ``GET /v2/``, reached through :attr:`Cloud.registry_v2`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from .tag.api import TagApi
 from .tag.model import TagStore
 from .tcr.api import TcrApi
 from .tcr.model import TcrBackend
+from .tcr.registry_v2 import RegistryV2Api
+from .tcr.tokens import TokenBackend
 
 __all__ = ["Account", "Behaviour", "Cloud", "Timings"]
 
@@ -35,6 +38,7 @@ class Cloud:
         self.cos = CosApi(self.buckets, account)
         self.tcr = TcrBackend(account, timings, self.tags, self.buckets, clock)
         self._tcr_api = TcrApi(self.tcr)
+        self.registry_v2 = RegistryV2Api(TokenBackend(self.tcr))
         self.services: dict[str, Service] = {
             service.name: service for service in (self._tcr_api, TagApi(self.tags, self.tcr, account), CamApi(account))
         }
@@ -60,4 +64,9 @@ class Cloud:
 
     def snapshot(self) -> dict[str, object]:
         """What ``GET /_emulator/state`` shows, bar the request counts."""
-        return {"instances": self._tcr_api.registries(self.tcr.instances()), "buckets": self.buckets.names()}
+        instances = self.tcr.instances()
+        return {
+            "instances": self._tcr_api.registries(instances),
+            "registries": self._tcr_api.neighbours(instances),
+            "buckets": self.buckets.names(),
+        }

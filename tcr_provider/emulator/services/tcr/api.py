@@ -1,28 +1,42 @@
-"""TCR's actions: read the parameters, call the :class:`.model.TcrBackend`, shape the reply."""
+"""TCR's actions: read the parameters, call the backends, shape the reply.
+
+The instance actions are here; the actions on what hangs off an instance are in :mod:`.api_network`,
+:mod:`.api_namespaces` and :mod:`.api_tokens`, which :class:`TcrApi` takes in as mixins: one API, one version.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from ... import rules
-from ...errors import InvalidParameter, InvalidParameterValue, MissingParameter, ResourceNotFound
+from ...errors import InvalidParameterValue, MissingParameter, ResourceNotFound
 from ...rules import NameProblem
 from ...schema import ListOf, Params, optional, required
 from ..base import CallContext, Reply, Service, action, struct
+from .api_namespaces import NamespaceActions, namespaces_state
+from .api_network import NetworkActions, network_state
+from .api_tokens import TokenActions, tokens_state
 from .model import Charge, Instance, TcrBackend, check_region
+from .namespaces import NamespaceBackend
+from .network import NetworkBackend
+from .public_access import PublicAccessBackend
+from .shapes import TAG_SPECIFICATION, tag_specification, tag_specification_reply
+from .tokens import TokenBackend
 
 _NAME_DETAIL_CODES = {None: 0, NameProblem.ILLEGAL: 1, NameProblem.RESERVED: 2, NameProblem.TAKEN: 3}
 
-_TAG = struct(Key=required(str), Value=required(str))
 
-
-class TcrApi(Service):
+class TcrApi(NetworkActions, NamespaceActions, TokenActions, Service):
     name = "tcr"
     version = "2019-09-24"
     regional = True
 
     def __init__(self, backend: TcrBackend) -> None:
         self.backend = backend
+        self.network = NetworkBackend(backend)
+        self.public_access = PublicAccessBackend(backend)
+        self.namespaces = NamespaceBackend(backend)
+        self.tokens = TokenBackend(backend)
 
     def admit(self, context: CallContext) -> None:
         check_region(context.region)
@@ -31,7 +45,7 @@ class TcrApi(Service):
         "CreateInstance",
         RegistryName=required(str),
         RegistryType=required(str),
-        TagSpecification=optional(struct(ResourceType=required(str), Tags=required(ListOf(_TAG)))),
+        TagSpecification=optional(TAG_SPECIFICATION),
         RegistryChargeType=optional(int),
         RegistryChargePrepaid=optional(struct(Period=required(int), RenewFlag=optional(int))),
         # SyncTag copies the instance's tags to its COS bucket; the emulator serves no bucket tags, so it is
@@ -51,7 +65,7 @@ class TcrApi(Service):
             context.region,
             params.text("RegistryName"),
             params.text("RegistryType"),
-            _tag_specification(params.record("TagSpecification")),
+            tag_specification(params.record("TagSpecification"), "instance") or {},
             _charge(params),
             enable_cos_maz=params.flag("EnableCosMAZ"),
             deletion_protection=params.flag("DeletionProtection"),
@@ -141,21 +155,23 @@ class TcrApi(Service):
         problem = self.backend.name_problem(params.text("RegistryName"))
         return {"IsValidated": problem is None, "DetailCode": _NAME_DETAIL_CODES[problem]}
 
-    @action("ManageExternalEndpoint", RegistryId=required(str), Operation=required(str))
-    def manage_external_endpoint(self, context: CallContext, params: Params) -> Reply:
-        registry_id = params.text("RegistryId")
-        self.backend.manage_external_endpoint(context.region, registry_id, params.text("Operation"))
-        return {"RegistryId": registry_id}
-
-    @action("DescribeExternalEndpointStatus", RegistryId=required(str))
-    def describe_external_endpoint_status(self, context: CallContext, params: Params) -> Reply:
-        instance = self.backend.get(context.region, params.text("RegistryId"))
-        return {"Status": instance.external_endpoint.status(self.backend.advance()), "Reason": ""}
-
     def registries(self, instances: Iterable[Instance]) -> list[dict[str, object]]:
         """Instances as DescribeInstances' ``Registry`` objects."""
         now = self.backend.advance()
         return [self._registry(instance, now) for instance in instances]
+
+    def neighbours(self, instances: Iterable[Instance]) -> dict[str, dict[str, object]]:
+        """What hangs off each instance, by registry id, as ``GET /_emulator/state`` shows it (never a token's
+        secret)."""
+        now = self.backend.advance()
+        return {
+            instance.registry_id: {
+                **network_state(instance, now),
+                "namespaces": namespaces_state(instance),
+                "tokens": tokens_state(instance),
+            }
+            for instance in instances
+        }
 
     def _registry(self, instance: Instance, now: float) -> dict[str, object]:
         tags = self.backend.tags.tags_of(instance.tag_resource)
@@ -165,17 +181,14 @@ class TcrApi(Service):
             "RegistryName": instance.name,
             "RegistryType": instance.type_at(now),
             "Status": instance.status(now),
-            "PublicDomain": f"{instance.name}.{rules.DOMAIN_SUFFIX}",
+            "PublicDomain": instance.public_domain,
             "CreatedAt": instance.created_at.isoformat(),
             "RegionName": instance.region,
             "RegionId": rules.REGION_IDS[instance.region],
             "EnableAnonymous": False,
             "TokenValidTime": rules.TOKEN_VALID_HOURS,
             "InternalEndpoint": instance.internal_endpoint,
-            "TagSpecification": {
-                "ResourceType": "instance",
-                "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
-            },
+            "TagSpecification": tag_specification_reply("instance", tags),
             "ExpiredAt": expired_at.isoformat() if expired_at else "",
             "PayMod": instance.charge.pay_mod,
             "RenewFlag": instance.charge.renew_flag,
@@ -193,19 +206,6 @@ def _ready_condition(instance: Instance, now: float) -> dict[str, str]:
         "Status": "True" if status == "Running" else "False",
         "Reason": rules.STATUS_REASONS[status],
     }
-
-
-def _tag_specification(specification: Params | None) -> dict[str, str]:
-    if specification is None:
-        return {}
-    if specification.text("ResourceType") != "instance":
-        raise InvalidParameterValue('TagSpecification.ResourceType must be "instance".')
-    tags: dict[str, str] = {}
-    for tag in specification.records("Tags") or []:
-        if tag.text("Key") in tags:
-            raise InvalidParameter(f"The tag key {tag.text('Key')!r} is given twice.")
-        tags[tag.text("Key")] = tag.text("Value")
-    return tags
 
 
 def _charge(params: Params) -> Charge:

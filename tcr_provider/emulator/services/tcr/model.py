@@ -1,4 +1,4 @@
-"""TCR Enterprise's state: instances, their lifecycle, their COS bucket and public endpoint.
+"""TCR Enterprise's state: instances, their lifecycle, their COS bucket, and what hangs off each instance.
 
 Plain state, and every status computed from timestamps when asked, so nothing runs in the background.
 
@@ -9,12 +9,22 @@ Lifecycle, with the emulator's ``--create-seconds`` C, ``--delete-seconds`` D an
 - ModifyInstance: a RegistryType change shows after M (until then DescribeInstances reports the old
   type); DeletionProtection and EnableCosVersioning change at once. Refused while the instance is being
   created or deleted (``ResourceInsufficient.ErrorInstanceNotRunning``). Omitted fields stay as they are.
-- DeleteInstance: ``OperationDenied`` while deletion protection is on. Otherwise the instance is listed as
-  ``Deleting`` for D, keeping its name, then it is gone with its tags (and its bucket if DeleteBucket).
-  Deleting an instance already ``Deleting`` succeeds and changes nothing; an unknown or gone id (or one in
-  another region) is ``ResourceNotFound``. DryRun checks the same rules and changes nothing.
+- DeleteInstance: ``OperationDenied`` while deletion protection is on; ``FailedOperation.PreconditionFailed``
+  while the instance has namespaces; ``ResourceInsufficient.ErrorVpcDnsStatus`` while it has private DNS
+  records; ``FailedOperation.PreconditionFailed`` while VPCs are attached (checked in that order). Otherwise
+  the instance is listed as ``Deleting`` for D, keeping its name, then it is gone with its tags, tokens and
+  everything else under it (and its bucket if DeleteBucket). Deleting an instance already ``Deleting``
+  succeeds and changes nothing; an unknown or gone id (or one in another region) is ``ResourceNotFound``.
+  DryRun checks the same rules and changes nothing.
 - ManageExternalEndpoint: ``Opening`` (or ``Deleting`` when closing) for M, then ``Opened`` / ``Closed``;
   needs a ``Running`` instance.
+
+What hangs off an instance is plain state on it, each kind in its own module with the actions over it:
+:mod:`.network` (VPC attachments, private DNS), :mod:`.public_access` (the external endpoint's allowlist),
+:mod:`.namespaces` (namespaces, repositories) and :mod:`.tokens` (access tokens).
+
+The emulator's reading, not confirmed by a source: which of DeleteInstance's refusals comes first, and that
+attached VPCs refuse it with ``FailedOperation.PreconditionFailed``.
 """
 
 from __future__ import annotations
@@ -28,11 +38,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from ... import rules
-from ...errors import InvalidParameter, InvalidParameterValue, OperationDenied, ResourceInsufficient, ResourceNotFound
+from ...errors import (
+    FailedOperation,
+    InvalidParameter,
+    InvalidParameterValue,
+    OperationDenied,
+    ResourceInsufficient,
+    ResourceNotFound,
+)
 from ...rules import NameProblem
 from ..base import Account, Timings
 from ..cos.model import BucketStore
 from ..tag.model import ResourceKey, TagStore
+from .namespaces import Namespaces
+from .network import Network, record_domain
+from .public_access import ExternalEndpoint
+from .tokens import Tokens
 
 CHINA_TIME = timezone(timedelta(hours=8), "CST")
 """TCR reports times in UTC+8 whatever the region."""
@@ -43,19 +64,6 @@ class Charge:
     pay_mod: int
     renew_flag: int = 0
     period_months: int = 0
-
-
-@dataclass
-class ExternalEndpoint:
-    """The public (internet) endpoint: ``opened`` is where it is heading, reached at ``settles_at``."""
-
-    opened: bool = False
-    settles_at: float = 0.0
-
-    def status(self, now: float) -> str:
-        if now < self.settles_at:
-            return "Opening" if self.opened else "Deleting"
-        return "Opened" if self.opened else "Closed"
 
 
 @dataclass
@@ -79,6 +87,17 @@ class Instance:
     deleting_until: float | None = None
     delete_bucket: bool = False
     external_endpoint: ExternalEndpoint = field(default_factory=ExternalEndpoint)
+    network: Network = field(default_factory=Network)
+    namespaces: Namespaces = field(default_factory=Namespaces)
+    tokens: Tokens = field(default_factory=Tokens)
+
+    @property
+    def public_domain(self) -> str:
+        return f"{self.name}.{rules.DOMAIN_SUFFIX}"
+
+    @property
+    def vpc_domain(self) -> str:
+        return f"{self.name}{rules.VPC_DOMAIN_LABEL_SUFFIX}.{rules.DOMAIN_SUFFIX}"
 
     @property
     def tag_resource(self) -> ResourceKey:
@@ -126,25 +145,40 @@ class TcrBackend:
         tags: TagStore,
         buckets: BucketStore,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.account = account
         self.timings = timings
         self.tags = tags
         self.buckets = buckets
         self.clock = clock
+        self.wall_clock = wall_clock
+        """Unix time, for what the API reports as a date or a timestamp (token expiry)."""
         self._instances: dict[str, Instance] = {}
 
     # --- reads ---
 
     def advance(self) -> float:
-        """Bring the state up to the present (instances whose deletion has run its course go) and return it."""
-        now = self.clock()
+        """Bring the state up to the present (instances whose deletion has run its course go, with everything
+        under them; detached VPCs, deleted DNS records, a closed endpoint's allowlist and expired temporary
+        tokens go) and return it."""
+        now, now_ms = self.clock(), self.wall_ms()
         for instance in [i for i in self._instances.values() if i.is_gone(now)]:
             del self._instances[instance.registry_id]
             self.tags.forget(instance.tag_resource)
             if instance.delete_bucket:
                 self.buckets.discard(self.bucket_name(instance))
+        for instance in self._instances.values():
+            instance.network.settle(now)
+            instance.external_endpoint.settle(now)
+            instance.tokens.settle(now_ms)
         return now
+
+    def wall_now(self) -> datetime:
+        return datetime.fromtimestamp(self.wall_clock(), CHINA_TIME).replace(microsecond=0)
+
+    def wall_ms(self) -> int:
+        return int(self.wall_clock() * 1000)
 
     def instances(self, region: str | None = None) -> list[Instance]:
         """Every instance in ``region`` (``None``: all regions), oldest first."""
@@ -157,6 +191,21 @@ class TcrBackend:
         if instance is None or instance.region != region:
             raise ResourceNotFound(f"The instance {registry_id} does not exist in {region}.")
         return instance
+
+    def require_running(self, instance: Instance) -> None:
+        status = instance.status(self.advance())
+        if status != "Running":
+            raise ResourceInsufficient(
+                f"The instance {instance.registry_id} is {status}, not Running.", sub="ErrorInstanceNotRunning"
+            )
+
+    def by_domain(self, domain: str) -> Instance | None:
+        """The instance one of whose domains is ``domain``; a public domain wins over a VPC domain, since
+        ``a-vpc.tencentcloudcr.com`` is the public domain of ``a-vpc`` and the VPC domain of ``a``."""
+        instances = self.instances()
+        return next((i for i in instances if i.public_domain == domain), None) or next(
+            (i for i in instances if i.vpc_domain == domain), None
+        )
 
     def bucket_name(self, instance: Instance) -> str:
         return f"{instance.registry_id}-{self.account.app_id}"
@@ -205,7 +254,7 @@ class TcrBackend:
             region=region,
             registry_type=registry_type,
             charge=charge,
-            created_at=datetime.now(CHINA_TIME).replace(microsecond=0),
+            created_at=self.wall_now(),
             deletion_protection=deletion_protection,
             enable_cos_maz=enable_cos_maz,
             enable_cos_versioning=enable_cos_versioning,
@@ -257,6 +306,7 @@ class TcrBackend:
                 f"Deletion protection is on for the instance {registry_id}: turn it off with ModifyInstance "
                 "(DeletionProtection=false), then delete it."
             )
+        check_nothing_left(instance)
         if dry_run:
             return
         instance.deleting_until = self.advance() + self.timings.delete_seconds
@@ -269,16 +319,14 @@ class TcrBackend:
                 f"Operation must be one of {', '.join(rules.EXTERNAL_ENDPOINT_OPERATIONS)}, not {operation!r}."
             )
         instance = self.get(region, registry_id)
+        self.require_running(instance)
         now = self.advance()
-        if instance.status(now) != "Running":
-            raise ResourceInsufficient(
-                f"The instance {registry_id} is {instance.status(now)}, not Running.", sub="ErrorInstanceNotRunning"
-            )
         endpoint = instance.external_endpoint
         opened = operation == "Create"
         if endpoint.opened != opened:
             endpoint.opened = opened
             endpoint.settles_at = now + self.timings.modify_seconds
+            self.advance()  # with --modify-seconds 0 a closed endpoint drops its allowlist at once
 
     def _new_registry_id(self) -> str:
         while True:
@@ -286,6 +334,30 @@ class TcrBackend:
             registry_id = rules.REGISTRY_ID_PREFIX + suffix
             if registry_id not in self._instances:
                 return registry_id
+
+
+def check_nothing_left(instance: Instance) -> None:
+    """Refuse to delete an instance that still holds namespaces, private DNS records or VPC attachments."""
+    registry_id = instance.registry_id
+    if names := list(instance.namespaces.by_name):
+        raise FailedOperation(
+            f"The instance {registry_id} still has the namespaces {', '.join(names)}: delete its namespaces and "
+            "repositories first (DeleteRepository, DeleteNamespace), then the instance.",
+            sub="PreconditionFailed",
+        )
+    if records := list(instance.network.dns_records.values()):
+        described = ", ".join(f"{record_domain(instance, r)} in {r.vpc_id}" for r in records)
+        raise ResourceInsufficient(
+            f"The instance {registry_id} still has private DNS records ({described}): delete them with "
+            "DeleteInternalEndpointDns first.",
+            sub="ErrorVpcDnsStatus",
+        )
+    if vpcs := list(instance.network.attachments):
+        raise FailedOperation(
+            f"The instance {registry_id} is still attached to the VPCs {', '.join(vpcs)}: detach them with "
+            "ManageInternalEndpoint (Operation=Delete) first.",
+            sub="PreconditionFailed",
+        )
 
 
 def check_region(region: str) -> None:

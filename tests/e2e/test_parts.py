@@ -1,0 +1,340 @@
+"""A registry's parts through the real CLI: VpcAttachment, Namespace, AccessToken and PublicAccess.
+
+Every scenario declares one registry with all four parts (the example program's config lists), so each
+command exercises every part at once: create, no-change preview, drift of every updatable field and its
+convergence, deletion out of band, replacement, destroy order, bad input and faults.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tcr_provider.emulator import Emulator
+from tcr_provider.testing import ANY_TCR_TYPE, EmulatorControl, Stack, Step, sdk_call, wait_until
+
+from .conftest import assert_no_secret_printed, new_stack
+
+pytestmark = pytest.mark.e2e
+
+REGISTRY = {"key": "apps", "name": "e2e-parts"}
+VPC, SUBNET, OTHER_VPC, OTHER_SUBNET = "vpc-0a1b2c3d", "subnet-0a1b2c3d", "vpc-9z8y7x6w", "subnet-9z8y7x6w"
+PARTS: dict[str, list[dict[str, Any]]] = {
+    "vpcAttachments": [
+        {"registry": "apps", "key": "apps-vpc", "vpc_id": VPC, "subnet_id": SUBNET, "enable_public_domain_dns": True}
+    ],
+    "namespaces": [{"registry": "apps", "key": "apps-ns", "name": "storefront", "auto_scan": False}],
+    "accessTokens": [{"registry": "apps", "key": "apps-token", "description": "pull secret of e2e"}],
+    "publicAccess": [
+        {"registry": "apps", "key": "apps-public", "allow": [{"cidr": "203.0.113.0/24", "description": "CI"}]}
+    ],
+}
+WRITES = (
+    "ManageInternalEndpoint",
+    "CreateInternalEndpointDns",
+    "DeleteInternalEndpointDns",
+    "CreateNamespace",
+    "ModifyNamespace",
+    "DeleteNamespace",
+    "CreateInstanceToken",
+    "ModifyInstanceToken",
+    "DeleteInstanceToken",
+    "ManageExternalEndpoint",
+    "CreateMultipleSecurityPolicy",
+    "DeleteMultipleSecurityPolicy",
+    "CreateInstance",
+)
+
+
+@pytest.fixture
+def stack(tmp_path: Path, cli_dir: Path, emulator: Emulator, control: EmulatorControl) -> Iterator[Stack]:
+    stack = new_stack(tmp_path, cli_dir, emulator)
+    stack.resource_type = ANY_TCR_TYPE
+    yield stack
+    assert_no_secret_printed(stack, emulator)
+
+
+def ops(steps: list[Step]) -> dict[str, str]:
+    """The engine's operation per resource name, bar unchanged ones."""
+    found: dict[str, str] = {}
+    for step in steps:
+        if step.op not in ("same", "refresh"):
+            name = step.urn.rsplit("::", 1)[1]
+            found[name] = "+".join(filter(None, (found.get(name), step.op)))
+    return found
+
+
+def call(emulator: Emulator, action: str, **params: Any) -> Any:
+    return sdk_call(emulator, "tcr", action, params)
+
+
+class Live:
+    """The registry's parts as the API reports them."""
+
+    def __init__(self, emulator: Emulator, registry_id: str) -> None:
+        self.emulator, self.registry_id = emulator, registry_id
+
+    def attachments(self) -> dict[str, dict[str, Any]]:
+        found = call(self.emulator, "DescribeInternalEndpoints", RegistryId=self.registry_id)["AccessVpcSet"]
+        return {a["VpcId"]: a for a in found or []}
+
+    def dns(self, vpc_id: str) -> dict[str, str]:
+        access_ip = self.attachments()[vpc_id]["AccessIp"]
+        asked = [
+            {"InstanceId": self.registry_id, "VpcId": vpc_id, "EniLBIp": access_ip, "UsePublicDomain": public}
+            for public in (True, False)
+        ]
+        answer = call(self.emulator, "DescribeInternalEndpointDnsStatus", VpcSet=asked)["VpcSet"]
+        return {"public": answer[0]["Status"], "vpc": answer[1]["Status"]}
+
+    def namespaces(self) -> dict[str, dict[str, Any]]:
+        found = call(self.emulator, "DescribeNamespaces", RegistryId=self.registry_id, All=True)["NamespaceList"]
+        return {n["Name"]: n for n in found or []}
+
+    def tokens(self) -> dict[str, dict[str, Any]]:
+        return {
+            t["Id"]: t
+            for t in call(self.emulator, "DescribeInstanceToken", RegistryId=self.registry_id)["Tokens"] or []
+        }
+
+    def public(self) -> str:
+        return str(call(self.emulator, "DescribeExternalEndpointStatus", RegistryId=self.registry_id)["Status"])
+
+    def policies(self) -> dict[str, str]:
+        found = call(self.emulator, "DescribeSecurityPolicies", RegistryId=self.registry_id)["SecurityPolicySet"]
+        return {p["CidrBlock"]: p["Description"] for p in found or []}
+
+
+def up_with_parts(stack: Stack, emulator: Emulator, **parts: list[dict[str, Any]]) -> Live:
+    stack.configure(registries=[REGISTRY], **{**PARTS, **parts})
+    stack.up()
+    return Live(emulator, stack.outputs()["apps"]["registryId"])
+
+
+def registry_get(emulator: Emulator, host: str, username: str, password: str) -> int:
+    """The Docker Registry API's version check against the emulator, as `docker login` makes it."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{emulator.endpoint_url}/v2/", headers={"X-Registry-Host": host})
+    request.add_header("Authorization", "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_parts_are_created_ready_and_a_preview_after_them_is_clean(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    stack.configure(registries=[REGISTRY], **PARTS)
+    created = ops(stack.up())
+    assert created == dict.fromkeys(["apps", "apps-vpc", "apps-ns", "apps-token", "apps-public"], "create")
+    outputs = stack.outputs()
+    live = Live(emulator, outputs["apps"]["registryId"])
+    attachment = live.attachments()[VPC]
+    assert attachment["SubnetId"] == SUBNET and attachment["AccessIp"] == outputs["apps-vpc"]["accessIp"]
+    assert live.dns(VPC) == {"public": "ENABLE", "vpc": "DISABLE"}
+    namespace = live.namespaces()["storefront"]
+    assert namespace["Public"] is False and outputs["apps-ns"]["namespaceId"] == namespace["NamespaceId"]
+    assert list(live.tokens()) == [outputs["apps-token"]["tokenId"]]
+    assert live.public() == "Opened" and live.policies() == {"203.0.113.0/24": "CI"}
+
+    stack.run("preview", "--expect-no-changes")
+    stack.run("refresh", "--preview-only", "--expect-no-changes")
+
+    # The token is a secret: ciphertext in the state and in the outputs, and it logs in to this registry only.
+    exported = stack.export()
+    secrets = json.loads(stack.run("stack", "output", "--json", "--show-secrets").stdout)["apps-token"]
+    assert secrets["token"] and secrets["token"] not in exported and secrets["token"] not in "".join(stack.transcript)
+    assert stack.outputs()["apps-token"]["token"] == "[secret]"
+    domain = f"{REGISTRY['name']}.tencentcloudcr.com"
+    assert registry_get(emulator, domain, secrets["username"], secrets["token"]) == 200
+    assert registry_get(emulator, domain, secrets["username"], "wrong") == 401
+
+
+def test_drift_of_every_updatable_field_is_reported_then_converged(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    live = up_with_parts(stack, emulator)
+    registry_id = live.registry_id
+    token_id = next(iter(live.tokens()))
+    access_ip = live.attachments()[VPC]["AccessIp"]
+    dns = {"InstanceId": registry_id, "VpcId": VPC, "EniLBIp": access_ip}
+    call(emulator, "DeleteInternalEndpointDns", **dns, UsePublicDomain=True)
+    call(emulator, "CreateInternalEndpointDns", **dns, UsePublicDomain=False)
+    call(
+        emulator,
+        "ModifyNamespace",
+        RegistryId=registry_id,
+        NamespaceName="storefront",
+        IsPublic=True,
+        IsAutoScan=True,
+        IsPreventVUL=True,
+        Severity="high",
+        CVEWhitelistItems=[{"CVEID": "CVE-2024-1234"}],
+        TagSpecification={"ResourceType": "namespace", "Tags": [{"Key": "team", "Value": "intruder"}]},
+    )
+    call(emulator, "ModifyInstanceToken", RegistryId=registry_id, TokenId=token_id, Enable=False, ModifyFlag=2)
+    call(emulator, "ModifyInstanceToken", RegistryId=registry_id, TokenId=token_id, Desc="changed", ModifyFlag=1)
+    call(
+        emulator,
+        "CreateMultipleSecurityPolicy",
+        RegistryId=registry_id,
+        SecurityGroupPolicySet=[{"CidrBlock": "198.51.100.0/24", "Description": "someone"}],
+    )
+    wait_until(lambda: live.dns(VPC) == {"public": "DISABLE", "vpc": "ENABLE"}, what="the DNS changes to apply")
+
+    drift = stack.run("refresh", "--preview-only", "--expect-no-changes", "--diff", check=False)
+    assert drift.returncode != 0
+    for field in (
+        "enablePublicDomainDns",
+        "enableVpcDomainDns",
+        "isPublic",
+        "autoScan",
+        "blockVulnerable",
+        "severity",
+        "cveAllowlist",
+        "description",
+        "enabled",
+        "allow",
+    ):
+        assert field in drift.stdout, f"{field} drifted but the refresh did not say so:\n{drift.stdout}"
+
+    converged = ops(stack.up("--refresh"))
+    assert converged == dict.fromkeys(["apps-vpc", "apps-ns", "apps-token", "apps-public"], "update")
+    wait_until(lambda: live.dns(VPC) == {"public": "ENABLE", "vpc": "DISABLE"}, what="the DNS to converge")
+    namespace = live.namespaces()["storefront"]
+    assert (namespace["Public"], namespace["AutoScan"], namespace["PreventVUL"]) == (False, False, False)
+    assert namespace["CVEWhitelistItems"] in ([], None) and not (namespace["TagSpecification"] or {}).get("Tags")
+    token = live.tokens()[token_id]
+    assert token["Enabled"] is True and token["Desc"] == "pull secret of e2e"
+    assert live.policies() == {"203.0.113.0/24": "CI"}
+    stack.run("refresh", "--preview-only", "--expect-no-changes")
+    stack.run("preview", "--expect-no-changes")
+
+
+def test_parts_deleted_out_of_band_are_created_again_and_replacements_follow_the_program(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    live = up_with_parts(stack, emulator)
+    registry_id = live.registry_id
+    old_token = next(iter(live.tokens()))
+    access_ip = live.attachments()[VPC]["AccessIp"]
+    call(
+        emulator,
+        "DeleteInternalEndpointDns",
+        InstanceId=registry_id,
+        VpcId=VPC,
+        EniLBIp=access_ip,
+        UsePublicDomain=True,
+    )
+    wait_until(lambda: live.dns(VPC)["public"] == "DISABLE", what="the DNS record to go")
+    call(emulator, "ManageInternalEndpoint", RegistryId=registry_id, Operation="Delete", VpcId=VPC, SubnetId=SUBNET)
+    call(emulator, "DeleteNamespace", RegistryId=registry_id, NamespaceName="storefront")
+    call(emulator, "DeleteInstanceToken", RegistryId=registry_id, TokenId=old_token)
+    policies = call(emulator, "DescribeSecurityPolicies", RegistryId=registry_id)["SecurityPolicySet"]
+    call(emulator, "DeleteMultipleSecurityPolicy", RegistryId=registry_id, SecurityGroupPolicySet=policies)
+    call(emulator, "ManageExternalEndpoint", RegistryId=registry_id, Operation="Delete")
+    wait_until(lambda: not live.attachments() and live.public() == "Closed", what="the parts to be gone")
+
+    refreshed = stack.run("refresh", "--yes", "--skip-preview")
+    assert refreshed.stdout.count("deleted") >= 4, refreshed.stdout
+    assert {r["urn"].rsplit("::", 1)[1] for r in stack.resources()} == {"apps"}
+    recreated = ops(stack.up())
+    assert recreated == dict.fromkeys(["apps-vpc", "apps-ns", "apps-token", "apps-public"], "create")
+    assert set(live.attachments()) == {VPC} and set(live.namespaces()) == {"storefront"}
+    assert len(live.tokens()) == 1 and old_token not in live.tokens() and live.public() == "Opened"
+
+    # The VPC, the subnet and the namespace's name replace; the new token-free change keeps the token.
+    parts = {
+        "vpcAttachments": [{**PARTS["vpcAttachments"][0], "vpc_id": OTHER_VPC, "subnet_id": OTHER_SUBNET}],
+        "namespaces": [{**PARTS["namespaces"][0], "name": "checkout"}],
+    }
+    stack.configure(**parts)
+    replaced = ops(stack.up())
+    assert replaced["apps-vpc"].startswith("create-replacement") and replaced["apps-ns"].startswith(
+        "create-replacement"
+    )
+    assert "apps-token" not in replaced and "apps" not in replaced
+    assert set(live.attachments()) == {OTHER_VPC} and set(live.namespaces()) == {"checkout"}
+    assert live.dns(OTHER_VPC)["public"] == "ENABLE"
+    stack.run("preview", "--expect-no-changes")
+
+
+def test_destroy_stops_at_a_namespace_with_repositories_and_deletes_the_registry_last(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    live = up_with_parts(stack, emulator)
+    registry_id = live.registry_id
+    call(emulator, "CreateRepository", RegistryId=registry_id, NamespaceName="storefront", RepositoryName="web")
+
+    refused = stack.run("destroy", "--yes", "--skip-preview", check=False)
+    assert refused.returncode != 0
+    first = {s.urn.rsplit("::", 1)[1] for s in refused.steps if s.op == "delete"}
+    assert "apps" not in first
+    assert "storefront" in refused.stdout and "web" in refused.stdout and "never deletes" in refused.stdout
+    assert control.instance(registry_id) is not None, "the registry was deleted while a namespace held images"
+    assert set(live.namespaces()) == {"storefront"}
+    assert call(emulator, "DescribeRepositories", RegistryId=registry_id, NamespaceName="storefront")["TotalCount"] == 1
+
+    call(emulator, "DeleteRepository", RegistryId=registry_id, NamespaceName="storefront", RepositoryName="web")
+    destroyed = stack.run("destroy", "--yes", "--skip-preview")
+    deletes = [s.urn.rsplit("::", 1)[1] for s in destroyed.steps if s.op == "delete"]
+    assert deletes[-1] == "apps" and "apps-ns" in deletes
+    assert first | set(deletes) == {"apps", "apps-vpc", "apps-ns", "apps-token", "apps-public"}
+    wait_until(lambda: control.instance(registry_id) is None, what="the registry to be gone")
+    assert stack.resources() == []
+
+
+def test_bad_input_for_every_part_is_refused_at_preview_without_a_write(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    stack.configure(registries=[REGISTRY], **PARTS)
+    stack.up()
+    before = {action: control.requests(action) for action in WRITES}
+    bad = {
+        "vpcAttachments": [{**PARTS["vpcAttachments"][0], "subnet_id": "subnet-1"}],
+        "namespaces": [{**PARTS["namespaces"][0], "name": "Store_Front-"}],
+        "accessTokens": [{**PARTS["accessTokens"][0], "enabled": "yes"}],
+        "publicAccess": [{**PARTS["publicAccess"][0], "allow": []}],
+    }
+    for list_key, entries in bad.items():
+        stack.configure(**{**PARTS, list_key: entries})
+        preview = stack.run("preview", check=False)
+        assert preview.returncode != 0
+        field = {"vpcAttachments": "subnetId", "namespaces": "name", "accessTokens": "enabled", "publicAccess": "allow"}
+        assert f"{field[list_key]}:" in preview.stdout, preview.stdout
+    assert {action: control.requests(action) for action in WRITES} == before
+
+
+def test_throttling_and_lost_create_answers_leave_exactly_one_of_each_part(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    stack.configure(registries=[REGISTRY])
+    stack.up()
+    for action in ("ManageInternalEndpoint", "CreateNamespace", "CreateInstanceToken", "CreateMultipleSecurityPolicy"):
+        control.fault({"action": action, "drop_response": True})
+    for action in (
+        "DescribeInternalEndpoints",
+        "DescribeNamespaces",
+        "DescribeInstanceToken",
+        "ManageExternalEndpoint",
+    ):
+        control.fault({"action": action, "error": "RequestLimitExceeded", "count": 2})
+    stack.configure(**PARTS)
+    assert ops(stack.up()) == dict.fromkeys(["apps-vpc", "apps-ns", "apps-token", "apps-public"], "create")
+    live = Live(emulator, stack.outputs()["apps"]["registryId"])
+    assert set(live.attachments()) == {VPC} and set(live.namespaces()) == {"storefront"}
+    assert list(live.tokens()) == [stack.outputs()["apps-token"]["tokenId"]], "a token was left untracked"
+    assert live.policies() == {"203.0.113.0/24": "CI"}
+    secrets = json.loads(stack.run("stack", "output", "--json", "--show-secrets").stdout)["apps-token"]
+    domain = f"{REGISTRY['name']}.tencentcloudcr.com"
+    assert registry_get(emulator, domain, secrets["username"], secrets["token"]) == 200
+    stack.run("preview", "--expect-no-changes")
