@@ -8,7 +8,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "reliability.md"
-SCENARIO_FILES = ("tests/e2e/test_faults.py", "tests/e2e/test_bad_input.py")
+SCENARIO_FILES = (
+    "tests/e2e/test_faults.py",
+    "tests/e2e/test_bad_input.py",
+    "tests/e2e/test_parts.py",
+    "tests/e2e/test_cluster_registry.py",
+)
 
 
 def scenario_tests(path: Path) -> set[str]:
