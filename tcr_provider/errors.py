@@ -162,7 +162,8 @@ class PartGone(ProviderError):
 
 
 class Interrupted(ProviderError):
-    """The operation was cut short by an interrupt (Ctrl-C, `pulumi cancel`, or SIGINT to the provider process).
+    """The operation was cut short: Ctrl-C or SIGTERM on the CLI (the engine then calls the provider's Cancel),
+    or SIGINT to the provider process.
 
     Waits and retries end with it within a second or so; nothing is deleted because of it.
     """

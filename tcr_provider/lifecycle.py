@@ -24,6 +24,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from . import server_pool
 from .cloud import TcrCloud
 from .errors import InvalidInputs, SettingsError
 from .fields import Inputs, Schema
@@ -73,7 +74,7 @@ class PartProvider(ResourceProvider):
         settings = self.settings
         with self._lock:
             if self._cloud is None:
-                self._cloud = TcrCloud(settings, progress=say)
+                self._cloud = TcrCloud(settings, progress=say, interrupted=server_pool.INTERRUPTED)
             return self._cloud
 
     # --- check and diff: from the declarations ----------------------------------------------------------

@@ -7,6 +7,7 @@ settings and SDK clients are built in that process from the stack config passed 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -40,6 +41,7 @@ from .errors import (
     ApiError,
     CreationFailed,
     DeletionProtected,
+    Interrupted,
     InvalidInputs,
     ProtectedReplacement,
     RegistryVanished,
@@ -57,11 +59,15 @@ _CLEANUP_WAIT_SECONDS = 120.0
 
 if server_pool.in_dynamic_server():
     server_pool.widen(Settings().provider_threads)
+    server_pool.hook_interrupts()
+    server_pool.watch_engine()
 
 
 def _say(message: str) -> None:
-    # The engine shows what the provider process writes to stderr as diagnostics during `pulumi up`.
-    print(f"tcr: {message}", file=sys.stderr, flush=True)
+    # The engine shows what the provider process writes to stderr as diagnostics during `pulumi up`. Once the
+    # engine is gone, the write fails: a progress line must not fail the operation it reports on.
+    with contextlib.suppress(OSError, ValueError):
+        print(f"tcr: {message}", file=sys.stderr, flush=True)
 
 
 class InstanceProvider(ResourceProvider):
@@ -104,7 +110,7 @@ class InstanceProvider(ResourceProvider):
         settings = self.settings
         with self._lock:
             if self._cloud is None:
-                self._cloud = TcrCloud(settings, progress=_say)
+                self._cloud = TcrCloud(settings, progress=_say, interrupted=server_pool.INTERRUPTED)
             return self._cloud
 
     # --- check ------------------------------------------------------------------------------------------
@@ -213,6 +219,8 @@ class InstanceProvider(ResourceProvider):
             registry_id, recovered = cloud.create(
                 spec.region, spec.name, params, owns=lambda r: owner is not None and owner.marks(r.description)
             )
+        except Interrupted:
+            raise _interrupted_while_buying(spec, owner) from None
         except ApiError as exc:
             found = self._bought_here(spec, owner) if owner and exc.code == NAME_TAKEN else None
             if found is None:
@@ -233,6 +241,9 @@ class InstanceProvider(ResourceProvider):
             outputs = self._outputs({**INSTANCE.recorded(spec, registry.description), **_owned_by(owner)}, registry)
         except CreationFailed:
             raise
+        except Interrupted:
+            # Cancelled by the user, not failed: what was bought stays, for the next `up` to take over.
+            raise _interrupted_after_purchase(spec, registry_id, owner) from None
         except Exception as exc:
             self._abandon(spec, registry_id, f"could not be finished ({type(exc).__name__}: {exc})")
         return CreateResult(registry_id, outputs)
@@ -301,7 +312,7 @@ class InstanceProvider(ResourceProvider):
                     "it was deleted (with its new, empty COS bucket), so nothing is left behind.",
                     True,
                 )
-            except WaitTimedOut:
+            except (WaitTimedOut, Interrupted):
                 cleanup, cleaned_up = "its deletion was requested and is still running.", True
         except ApiError as exc:
             cleanup = (
@@ -435,6 +446,12 @@ class InstanceProvider(ResourceProvider):
                 f"registry {spec.name} ({registry_id}) did not become {value} within {timeout:.0f}s; the change "
                 "was requested and may still apply: run `pulumi refresh` later, or raise tcr:updateTimeoutSeconds",
             ) from None
+        except Interrupted:
+            raise Interrupted(
+                f"{spec.name} ({registry_id})",
+                f"registry {spec.name} ({registry_id}): interrupted while {field.name} was changing to {value}; the "
+                "change was requested and may still apply. The next `pulumi up` finishes it",
+            ) from None
 
     # --- delete -----------------------------------------------------------------------------------------
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
@@ -464,6 +481,13 @@ class InstanceProvider(ResourceProvider):
                 timeout,
                 f"registry {name} ({_id}) was still being deleted after {timeout:.0f}s; it stays in the stack: "
                 "run `pulumi destroy` (or `pulumi up`) again later, or raise tcr:deleteTimeoutSeconds",
+            ) from None
+        except Interrupted:
+            raise Interrupted(
+                f"{name} ({_id})",
+                f"registry {name} ({_id}): interrupted while it was being deleted. The deletion was requested and "
+                "goes on; the registry stays in the stack until the next `pulumi destroy` (or `pulumi up`) finds "
+                "it gone",
             ) from None
 
     # --- outputs ----------------------------------------------------------------------------------------
@@ -500,6 +524,34 @@ class InstanceProvider(ResourceProvider):
         if not found.confirmed:
             _say(f"warning: {name} ({registry.registry_id}): cosBucket is left empty: {found.reason}")
         return found.bucket, found.region
+
+
+def _interrupted_while_buying(spec: Inputs, owner: Owner | None) -> Interrupted:
+    """CreateInstance was interrupted: unsent, or sent with its answer lost and not yet recovered."""
+    after = (
+        "the instance carries this resource's ownership marker, and the next `pulumi up` takes it over"
+        if owner is not None
+        else "set adopt_existing=True and run `pulumi up` to take it over"
+    )
+    return Interrupted(
+        spec.name,
+        f"registry {spec.name}: interrupted while it was being bought. If the purchase went through, {after}; "
+        "if not, the next `pulumi up` buys it",
+    )
+
+
+def _interrupted_after_purchase(spec: Inputs, registry_id: str, owner: Owner | None) -> Interrupted:
+    registry = f"{spec.name} ({registry_id})"
+    after = (
+        "it carries this resource's ownership marker, and the next `pulumi up` takes it over"
+        if owner is not None
+        else f"to keep it, set adopt_existing=True and run `pulumi up`; to drop it, delete {registry_id} in the console"
+    )
+    return Interrupted(
+        registry,
+        f"registry {registry} was bought, but the operation was interrupted before it was ready. It was not "
+        f"deleted: {after}",
+    )
 
 
 def _owned_by(owner: Owner | None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ This module knows the API and nothing of Pulumi. The statuses and what they mean
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -90,10 +91,18 @@ def _says_nothing_of_registries(error: BaseException) -> bool:
 class TcrCloud:
     """The API operations the provider needs, each retried as the one policy says."""
 
-    def __init__(self, settings: Settings, progress: Callable[[str], None] = lambda _: None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        progress: Callable[[str], None] = lambda _: None,
+        interrupted: threading.Event | None = None,
+    ) -> None:
         self.settings = settings
-        self.transport = Transport(settings, progress)
-        self.watcher: StatusWatcher[Registry] = StatusWatcher(self.describe, keeps_waiting=_says_nothing_of_registries)
+        # One interrupt for the calls and the waits: once set, both end within a second or so.
+        self.transport = Transport(settings, progress, interrupted)
+        self.watcher: StatusWatcher[Registry] = StatusWatcher(
+            self.describe, keeps_waiting=_says_nothing_of_registries, interrupted=self.transport.interrupted
+        )
         self.reads: ReadBatcher[Registry] = ReadBatcher(
             self.describe, list_region=self.list_region, batch_size=DESCRIBE_PAGE_SIZE
         )

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..errors import ApiError, WaitTimedOut
+from ..errors import ApiError, Interrupted, WaitTimedOut
 from .retry import is_network, is_transient
 
 T = TypeVar("T")
@@ -15,9 +15,6 @@ T = TypeVar("T")
 FIRST_PAUSE_SECONDS = 0.25
 MAX_PAUSE_SECONDS = 2.0
 REPORT_EVERY_SECONDS = 15.0
-
-# Set in the provider process when the user interrupts (Ctrl-C): every wait ends at once.
-interrupted = threading.Event()
 
 
 def poll_until(
@@ -28,13 +25,16 @@ def poll_until(
     what: str,
     describe: Callable[[T], str] = str,
     progress: Callable[[str], None] = lambda _: None,
+    interrupted: threading.Event | None = None,
 ) -> T:
     """Call `poll` (backing off from a quarter second to two) until `done` holds for its answer.
 
     An answer lost on the way, or throttling, does not end the wait: the next poll asks again, until the
     deadline. Every REPORT_EVERY_SECONDS a progress line says what is awaited, what the API last said and for
-    how long; at the deadline WaitTimedOut names the last answer.
+    how long; at the deadline WaitTimedOut names the last answer. Once `interrupted` is set (Ctrl-C), the
+    wait ends at once with Interrupted.
     """
+    stop = interrupted or threading.Event()
     started = time.monotonic()
     deadline = started + timeout
     pause = FIRST_PAUSE_SECONDS
@@ -57,6 +57,6 @@ def poll_until(
         if now - last_report >= REPORT_EVERY_SECONDS:
             last_report = now
             progress(f"{what}: {last_seen}, {now - started:.0f}s elapsed")
-        if interrupted.wait(min(pause, max(deadline - now, 0.0))):
-            raise WaitTimedOut(what, now - started, f"{what}: interrupted after {now - started:.0f}s")
+        if stop.wait(min(pause, max(deadline - now, 0.0))):
+            raise Interrupted(what, f"{what}: interrupted after {now - started:.0f}s")
         pause = min(pause * 2, MAX_PAUSE_SECONDS)

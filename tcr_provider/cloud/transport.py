@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-from ..errors import ApiError
+from ..errors import ApiError, Interrupted
 from ..settings import CredentialSource, Settings
 from .pacer import Pacer
 from .retry import RETRY_POLICY, CallKind, LostAnswer, is_network, is_transient
@@ -72,9 +72,16 @@ Answer = dict[str, Any]
 class Transport:
     """Sends API actions with the provider's credentials; one SDK client per thread, service and region."""
 
-    def __init__(self, settings: Settings, progress: Callable[[str], None] = lambda _: None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        progress: Callable[[str], None] = lambda _: None,
+        interrupted: threading.Event | None = None,
+    ) -> None:
         self.progress = progress
         self.settings = settings
+        # Once set (the operation was cancelled), no attempt is sent and a retry's pause ends at once.
+        self.interrupted = interrupted or threading.Event()
         self.pacer = Pacer(paced_rate)
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -134,8 +141,12 @@ class Transport:
         started = time.monotonic()
         budget = self.settings.call_timeout
         attempt = 0
+        last_code = ""
         while True:
             attempt += 1
+            if self.interrupted.is_set():
+                when = "before it was sent" if attempt == 1 else f"after {attempt - 1} attempts (the last: {last_code})"
+                raise Interrupted(registry, f"{action} for {registry} was interrupted {when}")
             self.pacer.wait_turn(action)
             try:
                 request = getattr(models, f"{action}Request")()
@@ -145,6 +156,7 @@ class Transport:
                 return result
             except TencentCloudSDKException as exc:
                 error = self._error(exc, action, registry)
+            last_code = error.code
             if is_network(error.code):
                 if rule.lost_answer is LostAnswer.FAIL:
                     raise error
@@ -168,7 +180,7 @@ class Transport:
                 self.progress(
                     f"{action} for {registry}: {error.code}, attempt {attempt}, {elapsed:.0f}s so far; retrying"
                 )
-            time.sleep(pause)
+            self.interrupted.wait(pause)
 
     def _error(self, exc: Any, action: str, registry: str) -> ApiError:
         """Map the SDK's TencentCloudSDKException to an ApiError that says what to do."""

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from ..errors import WaitTimedOut
+from ..errors import Interrupted, WaitTimedOut
 
 T = TypeVar("T")
+# How often a waiter looks at the interrupt: an interrupted wait ends within this.
+INTERRUPT_CHECK_SECONDS = 0.1
 
 
 class StatusWatcher(Generic[T]):
@@ -29,8 +32,11 @@ class StatusWatcher(Generic[T]):
         first_seconds: float = 0.25,
         cap_seconds: float = 1.0,
         keeps_waiting: Callable[[BaseException], bool] = lambda _: False,
+        interrupted: threading.Event | None = None,
     ) -> None:
         self._describe = describe
+        # Set once the operation is cancelled (see server_pool): every wait then ends with Interrupted.
+        self._interrupted = interrupted or threading.Event()
         # A failed poll that says nothing of the registries (a lost answer, throttling) is reported to each
         # waiter, who keeps waiting until its own deadline; any other failure ends every wait at once.
         self._keeps_waiting = keeps_waiting
@@ -51,7 +57,8 @@ class StatusWatcher(Generic[T]):
         on_round: Callable[[T | None], None] = lambda _: None,
         on_error: Callable[[BaseException], None] = lambda _: None,
     ) -> T | None:
-        """Block until `done(registry)` holds (registry None = gone); raise WaitTimedOut at the deadline."""
+        """Block until `done(registry)` holds (registry None = gone); raise WaitTimedOut at the deadline, and
+        Interrupted as soon as the interrupt is set."""
         waiter: _Waiter[T] = _Waiter(region, registry_id, done, on_round, on_error)
         with self._lock:
             key = self._next_key
@@ -60,9 +67,13 @@ class StatusWatcher(Generic[T]):
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="tcr-status-watcher", daemon=True)
                 self._thread.start()
+        deadline = time.monotonic() + timeout
         try:
-            if not waiter.event.wait(timeout):
-                raise WaitTimedOut(registry_id, timeout)
+            while not waiter.event.wait(min(max(deadline - time.monotonic(), 0.0), INTERRUPT_CHECK_SECONDS)):
+                if self._interrupted.is_set():
+                    raise Interrupted(registry_id, f"the wait for {registry_id} was interrupted")
+                if time.monotonic() >= deadline:
+                    raise WaitTimedOut(registry_id, timeout)
         finally:
             with self._lock:
                 self._waiters.pop(key, None)

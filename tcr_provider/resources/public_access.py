@@ -193,6 +193,7 @@ class PublicAccessProvider(PartProvider):
             what=f"public access of {registry_id} becoming {status}",
             describe=describe,
             progress=say,
+            interrupted=self.cloud.transport.interrupted,
         )
 
     def _abandon(self, spec: Mapping[str, Any], what_happened: str) -> NoReturn:

@@ -137,6 +137,7 @@ class VpcAttachmentProvider(PartProvider):
             what=f"access from {vpc_id} to {registry_id}",
             describe=lambda a: a.status if a else "gone",
             progress=say,
+            interrupted=self.cloud.transport.interrupted,
         )
         assert found is not None
         return found
@@ -163,6 +164,7 @@ class VpcAttachmentProvider(PartProvider):
             timeout=self.settings.update_timeout,
             what=f"private DNS of the {domain} domain of {registry_id} in {attachment.vpc_id}",
             progress=say,
+            interrupted=self.cloud.transport.interrupted,
         )
 
     def _abandon(self, spec: Mapping[str, Any], what_happened: str) -> NoReturn:
@@ -241,6 +243,7 @@ class VpcAttachmentProvider(PartProvider):
             what=f"removing access from {vpc_id} to {registry_id}",
             describe=lambda a: a.status if a else "gone",
             progress=say,
+            interrupted=self.cloud.transport.interrupted,
         )
 
 

@@ -1,4 +1,5 @@
-"""The widening of the dynamic provider server's thread pool still applies to the installed Pulumi SDK."""
+"""The adjustments of the dynamic provider server (its thread pool, its Cancel and SIGINT) still apply to the
+installed Pulumi SDK."""
 
 from __future__ import annotations
 
@@ -36,6 +37,6 @@ def test_the_dynamic_provider_server_is_still_the_one_the_widening_was_verified_
         process.terminate()
         _, stderr = process.communicate(timeout=30)
     assert server_pool.__name__ not in stderr.decode(), (
-        f"{server_pool.__file__} no longer widens the dynamic provider server's thread pool with this Pulumi SDK: "
-        f"read pulumi/dynamic/__main__.py and adapt the module.\n{stderr.decode()}"
+        f"{server_pool.__file__} no longer adjusts the dynamic provider server (its thread pool, Cancel and SIGINT) "
+        f"with this Pulumi SDK: read pulumi/dynamic/__main__.py and adapt the module.\n{stderr.decode()}"
     )

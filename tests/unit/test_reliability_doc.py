@@ -13,6 +13,7 @@ SCENARIO_FILES = (
     "tests/e2e/test_bad_input.py",
     "tests/e2e/test_parts.py",
     "tests/e2e/test_cluster_registry.py",
+    "tests/e2e/test_interrupts.py",
 )
 
 
