@@ -338,3 +338,25 @@ def test_throttling_and_lost_create_answers_leave_exactly_one_of_each_part(
     domain = f"{REGISTRY['name']}.tencentcloudcr.com"
     assert registry_get(emulator, domain, secrets["username"], secrets["token"]) == 200
     stack.run("preview", "--expect-no-changes")
+
+
+def test_moving_a_token_and_public_access_to_another_registry_replaces_them(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    other = {"key": "ml", "name": "e2e-parts-ml"}
+    parts = {"accessTokens": PARTS["accessTokens"], "publicAccess": PARTS["publicAccess"]}
+    stack.configure(registries=[REGISTRY, other], **parts)
+    stack.up()
+    outputs = stack.outputs()
+    apps, ml = Live(emulator, outputs["apps"]["registryId"]), Live(emulator, outputs["ml"]["registryId"])
+    old_token = outputs["apps-token"]["tokenId"]
+    assert list(apps.tokens()) == [old_token] and apps.public() == "Opened" and ml.public() == "Closed"
+
+    stack.configure(**{key: [{**entries[0], "registry": "ml"}] for key, entries in parts.items()})
+    replaced = ops(stack.up())
+    assert replaced["apps-token"].startswith("create-replacement")
+    assert replaced["apps-public"].startswith("create-replacement")
+    assert apps.tokens() == {} and apps.public() == "Closed"
+    assert list(ml.tokens()) == [stack.outputs()["apps-token"]["tokenId"]] and old_token not in ml.tokens()
+    assert ml.public() == "Opened" and ml.policies() == {"203.0.113.0/24": "CI"}
+    stack.run("preview", "--expect-no-changes")
