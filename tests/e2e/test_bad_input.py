@@ -54,6 +54,19 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     ("non-string tag value", {"name": "team-apps", "tags": {"replicas": 3}}, "tags", "valid string"),
     ("prepaid without period", {"name": "team-apps", "charge_type": "prepaid"}, "prepaidPeriod", "prepaid_period"),
+    # What the API would refuse at `up` is refused at preview, and nothing is coerced into a purchase.
+    ("tag value with #", {"name": "team-apps", "tags": {"team": "a#b"}}, "tags", "use only"),
+    ("tag key with !", {"name": "team-apps", "tags": {"team!": "apps"}}, "tags", "use only"),
+    ("tag value with an emoji", {"name": "team-apps", "tags": {"team": "ship\U0001f680"}}, "tags", "use only"),
+    (
+        "prepaid period true",
+        {"name": "team-apps", "charge_type": "prepaid", "prepaid_period": True},
+        "prepaidPeriod",
+        "valid integer",
+    ),
+    ("yes for a bool", {"name": "team-apps", "deletion_protection": "yes"}, "deletionProtection", "valid boolean"),
+    ("True for a bool", {"name": "team-apps", "deletion_protection": "True"}, "deletionProtection", "valid boolean"),
+    ("1 for a bool", {"name": "team-apps", "deletion_protection": 1}, "deletionProtection", "valid boolean"),
 ]
 
 

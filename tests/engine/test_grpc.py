@@ -170,6 +170,19 @@ def test_rename_creates_the_new_instance_before_deleting_the_old(engine: Engine,
     assert new_outs["domain"] == "team-apps-2.tencentcloudcr.com"
 
 
+def test_a_name_not_known_at_preview_shows_only_the_name_replacing(engine: Engine, control: EmulatorControl) -> None:
+    registry_id, outs = engine.up("apps", {"name": "team-apps", "instanceType": "standard", "tags": {"team": "a"}})
+    # The name comes from another resource's output: unknown at preview; every other input stays as it was.
+    response = engine.check("apps", outs, {"name": UNKNOWN, "instanceType": "standard", "tags": {"team": "a"}})
+    assert list(response.failures) == []
+    news = {**plain(response.inputs), "__provider": PROVIDER}
+    assert news["instanceType"] == "standard" and news["tags"] == {"team": "a"} and news["region"] == outs["region"]
+    diff = engine.diff("apps", registry_id, outs, news)
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME and list(diff.replaces) == ["name"]
+    assert not diff.deleteBeforeReplace
+    assert control.requests("CreateInstance") == 1
+
+
 def test_region_change_deletes_the_old_instance_first(engine: Engine, control: EmulatorControl) -> None:
     old_id, outs = engine.up("apps", {"name": "team-apps"})
     news = {**engine.checked("apps", outs, {"name": "team-apps", "region": "ap-singapore"}), "__provider": PROVIDER}

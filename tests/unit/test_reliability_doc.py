@@ -14,6 +14,7 @@ SCENARIO_FILES = (
     "tests/e2e/test_parts.py",
     "tests/e2e/test_cluster_registry.py",
     "tests/e2e/test_interrupts.py",
+    "tests/e2e/test_refusals.py",
 )
 
 
