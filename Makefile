@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# Test files run in parallel, each file on one worker (its module fixtures, its own emulator per worker).
+TEST_WORKERS ?= 2
 
 .PHONY: venv cli demo demo-down test lint bench bench-scale acceptance clean
 
@@ -35,7 +37,7 @@ lint: venv
 test: venv
 	@bin="$$(scripts/ensure-pulumi.sh)" && export TCR_PULUMI_BIN="$$bin" && \
 	$(MAKE) --no-print-directory lint && \
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Benchmarks against the emulator with the real CLI (docs/benchmarks.md); e.g. `make bench BENCH_ARGS=--quick`.
 bench: venv
