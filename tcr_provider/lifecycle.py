@@ -26,7 +26,7 @@ from pulumi.dynamic import (
 
 from . import server_pool
 from .cloud import TcrCloud
-from .errors import InvalidInputs, SettingsError
+from .errors import Interrupted, InvalidInputs, SettingsError
 from .fields import Inputs, Schema
 from .settings import Settings
 
@@ -34,6 +34,17 @@ from .settings import Settings
 def say(message: str) -> None:
     # The engine shows what the provider process writes to stderr as diagnostics.
     print(f"tcr: {message}", file=sys.stderr, flush=True)
+
+
+def interrupted_after_opening(registry_id: str, what: str, import_id: str) -> Interrupted:
+    """A create interrupted after it opened something: no call may be sent any more, so it stays, named."""
+    return Interrupted(
+        registry_id,
+        f"{what} of registry {registry_id} was opened, but the operation was interrupted before it was ready, "
+        f"and it was left as it is. The next `pulumi up` finds it there: to keep it, add "
+        f"`opts=pulumi.ResourceOptions(import_={import_id!r})` to the resource for one `up`; to drop it, remove it "
+        "in the console",
+    )
 
 
 class PartProvider(ResourceProvider):

@@ -12,9 +12,9 @@ from pulumi.dynamic import CreateResult, UpdateResult
 from ..cloud.network import OPEN_TO_ALL_CIDR, PUBLIC_CLOSED, PUBLIC_OPEN, Network, Policy
 from ..cloud.polling import poll_until
 from ..cloud.retry import is_gone
-from ..errors import AlreadyExists, ApiError, CreationFailed, PartGone, WaitTimedOut
+from ..errors import AlreadyExists, ApiError, CreationFailed, Interrupted, PartGone, WaitTimedOut
 from ..fields import Api, Change, Check, Failure, Schema, declared
-from ..lifecycle import PartProvider, say
+from ..lifecycle import PartProvider, interrupted_after_opening, say
 from ..spec import Region
 from .base import RegistryId, args_from, output_keys, register
 
@@ -150,6 +150,8 @@ class PublicAccessProvider(PartProvider):
             self._wait_for(spec, PUBLIC_OPEN, self.settings.update_timeout)
             self._converge(spec)
             outputs = self.outputs(spec, {"status": PUBLIC_OPEN})
+        except Interrupted:
+            raise interrupted_after_opening(registry_id, "public access", f"{registry_id}/public") from None
         except Exception as exc:
             self._abandon(spec, f"could not be finished ({type(exc).__name__}: {exc})")
         return CreateResult(f"{registry_id}/public", outputs)

@@ -11,9 +11,9 @@ from pulumi.dynamic import CreateResult, UpdateResult
 
 from ..cloud.network import DNS_ERROR, DNS_ON, Attachment, DnsRecord, Network, attachment_failed
 from ..cloud.polling import poll_until
-from ..errors import AlreadyExists, ApiError, CreationFailed, PartGone, WaitTimedOut
+from ..errors import AlreadyExists, ApiError, CreationFailed, Interrupted, PartGone, WaitTimedOut
 from ..fields import Api, Change, Check, Schema, declared
-from ..lifecycle import PartProvider, say
+from ..lifecycle import PartProvider, interrupted_after_opening, say
 from ..spec import Region
 from .base import RegistryId, args_from, output_keys, register
 
@@ -116,6 +116,10 @@ class VpcAttachmentProvider(PartProvider):
                 if spec[key]:
                     self._set_dns(spec, attachment, public, on=True)
             outputs = self._described(spec)
+        except Interrupted:
+            raise interrupted_after_opening(
+                registry_id, f"access from VPC {vpc_id}", f"{registry_id}/{vpc_id}"
+            ) from None
         except Exception as exc:
             self._abandon(spec, f"could not be finished ({type(exc).__name__}: {exc})")
         return CreateResult(f"{registry_id}/{vpc_id}", outputs)
