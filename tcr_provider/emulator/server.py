@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -242,6 +243,13 @@ def _json_answer(status: int, document: object) -> HttpAnswer:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     emulator: Emulator
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that gave up on a slow answer (its read timeout, a delay fault) closed the connection: the
+        # answer has nowhere to go, which is no error of the emulator's.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):
