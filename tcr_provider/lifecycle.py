@@ -30,6 +30,9 @@ from .errors import Interrupted, InvalidInputs, SettingsError
 from .fields import Inputs, Schema
 from .settings import Settings
 
+if server_pool.in_dynamic_server():
+    server_pool.prepare(Settings().provider_threads)
+
 
 def say(message: str) -> None:
     # The engine shows what the provider process writes to stderr as diagnostics.

@@ -58,9 +58,7 @@ NAME_TAKEN = "InvalidParameter.ErrorNameExists"
 _CLEANUP_WAIT_SECONDS = 120.0
 
 if server_pool.in_dynamic_server():
-    server_pool.widen(Settings().provider_threads)
-    server_pool.hook_interrupts()
-    server_pool.watch_engine()
+    server_pool.prepare(Settings().provider_threads)
 
 
 def _say(message: str) -> None:

@@ -75,6 +75,41 @@ def in_dynamic_server() -> bool:
     return getattr(getattr(main, "__spec__", None), "name", None) == DYNAMIC_SERVER_MODULE
 
 
+_scanned: dict[str, list[Any]] | None = None
+
+
+def _server_objects() -> dict[str, list[Any]]:
+    """The server's thread pools, gRPC servers and service handlers, found in one pass over the heap (a pass
+    costs about 10 ms, and every command pays it)."""
+    global _scanned
+    if _scanned is None:
+        import grpc
+
+        kinds: dict[str, type] = {
+            "pools": ThreadPoolExecutor,
+            "servers": grpc.Server,
+            "services": grpc.ServiceRpcHandler,
+        }
+        wanted = tuple(kinds.values())
+        hits = [candidate for candidate in gc.get_objects() if isinstance(candidate, wanted)]
+        _scanned = {name: [hit for hit in hits if isinstance(hit, kind)] for name, kind in kinds.items()}
+    return _scanned
+
+
+def prepare(threads: int) -> None:
+    """Every adjustment, once per process, and only in the dynamic provider server."""
+    global _prepared
+    if _prepared or not in_dynamic_server():
+        return
+    _prepared = True
+    widen(threads)
+    hook_interrupts()
+    watch_engine()
+
+
+_prepared = False
+
+
 def widen(threads: int) -> Adjustment:
     """Raise the dynamic provider server's pool to `threads`, if this is that server and it is as verified."""
     if not in_dynamic_server():
@@ -82,11 +117,7 @@ def widen(threads: int) -> Adjustment:
     unverified = _verified_pulumi()
     if unverified:
         return _not_widened(unverified)
-    pools = [
-        candidate
-        for candidate in gc.get_objects()
-        if isinstance(candidate, ThreadPoolExecutor) and candidate._max_workers == SERVER_POOL_SIZE
-    ]
+    pools = [pool for pool in _server_objects()["pools"] if pool._max_workers == SERVER_POOL_SIZE]
     if len(pools) != 1:
         return _not_widened(f"found {len(pools)} executors of {SERVER_POOL_SIZE} threads, expected exactly one")
     pool = pools[0]
@@ -132,11 +163,9 @@ def hook_interrupts() -> Adjustment:
     unverified = _verified_pulumi()
     if unverified:
         return _not_hooked(unverified)
-    import grpc
-
-    objects = gc.get_objects()
-    servers = [o for o in objects if isinstance(o, grpc.Server)]
-    services = [o for o in objects if isinstance(o, grpc.ServiceRpcHandler) and o.service_name() == PROVIDER_SERVICE]
+    objects = _server_objects()
+    servers = objects["servers"]
+    services = [o for o in objects["services"] if o.service_name() == PROVIDER_SERVICE]
     if len(servers) != 1 or len(services) != 1:
         found = f"{len(servers)} gRPC servers and {len(services)} provider services"
         return _not_hooked(f"found {found}, expected one each")
@@ -168,9 +197,14 @@ def _stopping_after_interrupt(
         # Silently: the CLI also sends SIGINT when it shuts its plugins down at the end of every run.
         INTERRUPTED.set()
         stopped = stop(max(grace or 0.0, INTERRUPT_GRACE_SECONDS))
-        # The main thread returns from the server's main() right after this; the answers go out first.
+        # The answers in flight go out first.
         stopped.wait(INTERRUPT_GRACE_SECONDS + 1)
-        return stopped
+        # The server's main() would return now and the interpreter tear down every module (the SDK's too),
+        # while the engine waits for this process to end: nothing is left to clean up, so end it now.
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(0)
 
     return stop_after_interrupt
 
