@@ -32,7 +32,6 @@ from .cloud import (
     DELETING_STATUSES,
     FAILED_STATUSES,
     READY_STATUS,
-    CosBuckets,
     Registry,
     TcrCloud,
 )
@@ -518,7 +517,7 @@ class InstanceProvider(ResourceProvider):
         known = stored.get("cosBucket")
         if isinstance(known, str) and known.startswith(f"{registry.registry_id}-"):
             return known, str(stored.get("cosBucketRegion") or region)
-        found = CosBuckets(self.cloud.transport).find(region, registry.registry_id)
+        found = self.cloud.buckets.find(region, registry.registry_id)
         if not found.confirmed:
             _say(f"warning: {name} ({registry.registry_id}): cosBucket is left empty: {found.reason}")
         return found.bucket, found.region

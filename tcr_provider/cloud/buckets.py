@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..settings import CredentialSource
+from .batcher import ReadBatcher
 from .retry import RETRY_POLICY, CallKind
 from .transport import Transport
 
@@ -71,37 +72,35 @@ class _LookupFailed(Exception):
 
 
 class CosBuckets:
-    """COS bucket lookups with the credentials, endpoint override and pacing of the TCR transport."""
+    """COS bucket lookups with the credentials, endpoint override and pacing of the TCR transport.
+
+    Concurrent lookups in one region share their listing (a stack of 50 new registries lists the region's
+    buckets a few times, not 50 times), and each is answered by a listing sent after it was asked for, so a
+    bucket made just before is never missed (see ReadBatcher).
+    """
 
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
+        self._lookups: ReadBatcher[BucketLookup] = ReadBatcher(self._find_many)
 
     def find(self, region: str, registry_id: str) -> BucketLookup:
         """The one bucket in `region` whose name starts with `<registry_id>-`, or why there is none."""
-        prefix = f"{registry_id}-"
+        found = self._lookups.get(region, registry_id)
+        assert found is not None  # _find_many answers every id it is asked about
+        return found
+
+    def _find_many(self, region: str, registry_ids: Sequence[str]) -> dict[str, BucketLookup]:
         try:
-            matches = [bucket for bucket in self._buckets(region) if bucket.name.startswith(prefix)]
+            buckets = list(self._buckets(region))
         except _LookupFailed as failure:
-            return failure.lookup
+            return dict.fromkeys(registry_ids, failure.lookup)
         except Exception as exc:
-            return BucketLookup(
+            failed = BucketLookup(
                 unconfirmed=Unconfirmed.FAILED,
                 reason=f"the COS bucket listing could not be read ({type(exc).__name__}: {exc})",
             )
-        if not matches:
-            return BucketLookup(
-                unconfirmed=Unconfirmed.NO_MATCH,
-                reason=f"no COS bucket in {region} is named {prefix}...; it may have been switched to another "
-                "bucket (ModifyInstanceStorage) or deleted",
-            )
-        if len(matches) > 1:
-            names = ", ".join(sorted(bucket.name for bucket in matches))
-            return BucketLookup(
-                unconfirmed=Unconfirmed.SEVERAL_MATCHES,
-                reason=f"several COS buckets in {region} are named {prefix}... ({names}), so none is certain",
-            )
-        (bucket,) = matches
-        return BucketLookup(bucket=bucket.name, region=bucket.region or region)
+            return dict.fromkeys(registry_ids, failed)
+        return {registry_id: _match(region, registry_id, buckets) for registry_id in registry_ids}
 
     def _buckets(self, region: str) -> Iterator[Bucket]:
         client = self._client(region)
@@ -221,3 +220,22 @@ def _secrets(source: CredentialSource) -> tuple[str, str, str | None]:
         secret_key = getattr(credential, "secret_key", None)
         token = getattr(credential, "token", None)
     return str(secret_id or ""), str(secret_key or ""), str(token) if token else None
+
+
+def _match(region: str, registry_id: str, buckets: Sequence[Bucket]) -> BucketLookup:
+    prefix = f"{registry_id}-"
+    matches = [bucket for bucket in buckets if bucket.name.startswith(prefix)]
+    if not matches:
+        return BucketLookup(
+            unconfirmed=Unconfirmed.NO_MATCH,
+            reason=f"no COS bucket in {region} is named {prefix}...; it may have been switched to another "
+            "bucket (ModifyInstanceStorage) or deleted",
+        )
+    if len(matches) > 1:
+        names = ", ".join(sorted(bucket.name for bucket in matches))
+        return BucketLookup(
+            unconfirmed=Unconfirmed.SEVERAL_MATCHES,
+            reason=f"several COS buckets in {region} are named {prefix}... ({names}), so none is certain",
+        )
+    (bucket,) = matches
+    return BucketLookup(bucket=bucket.name, region=bucket.region or region)

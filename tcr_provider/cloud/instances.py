@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import ApiError
 from ..settings import Settings
 from .batcher import ReadBatcher
+from .buckets import CosBuckets
 from .retry import CallKind, is_gone, is_network, is_transient
 from .transport import Answer, Transport
 from .watcher import StatusWatcher
@@ -103,6 +104,7 @@ class TcrCloud:
         self.watcher: StatusWatcher[Registry] = StatusWatcher(
             self.describe, keeps_waiting=_says_nothing_of_registries, interrupted=self.transport.interrupted
         )
+        self.buckets = CosBuckets(self.transport)
         self.reads: ReadBatcher[Registry] = ReadBatcher(
             self.describe, list_region=self.list_region, batch_size=DESCRIBE_PAGE_SIZE
         )

@@ -166,3 +166,32 @@ def test_without_an_endpoint_override_cos_is_the_real_service_over_https(monkeyp
     found = CosBuckets(provider.cloud.transport).find(REGION, "tcr-absent01")
     assert found.unconfirmed is Unconfirmed.UNREACHABLE
     assert sent == ["https://service.cos.myqcloud.com/"] * 3
+
+
+def test_concurrent_lookups_in_a_region_share_their_listings(
+    provider: InstanceProvider, emulator: Emulator, control: Control
+) -> None:
+    import threading
+
+    ids = [
+        sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": f"shared-{i:02d}", "RegistryType": "basic"})[
+            "RegistryId"
+        ]
+        for i in range(12)
+    ]
+    before = control.requests("GetService")
+    found: dict[str, str] = {}
+    start = threading.Barrier(len(ids))
+
+    def look(registry_id: str) -> None:
+        start.wait()
+        found[registry_id] = provider.cloud.buckets.find(REGION, registry_id).bucket
+
+    threads = [threading.Thread(target=look, args=(registry_id,)) for registry_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == {registry_id: f"{registry_id}-{emulator.app_id}" for registry_id in ids}
+    # The first lookup lists alone; those arriving meanwhile share the next listing.
+    assert control.requests("GetService") - before <= 3
