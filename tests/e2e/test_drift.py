@@ -369,3 +369,29 @@ def test_both_entry_points_answer_help(project: Project) -> None:
         result = subprocess.run([*command, "--help"], env=project.env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0
         assert "--stacks-file FILE" in result.stdout and "--format {text,json,markdown}" in result.stdout
+
+
+def test_drift_of_a_registrys_parts_names_their_registry_and_never_shows_the_token(
+    project: Project, emulator: Emulator, control: EmulatorControl
+) -> None:
+    stack = Stack(project.path, project.env, "parts")
+    stack.init(
+        registries=[{**ML, "key": "ml"}],
+        namespaces=[{"registry": "ml", "key": "ml-models", "name": "models"}],
+        accessTokens=[{"registry": "ml", "key": "ml-pull", "description": "pull"}],
+    )
+    stack.run("config", "set", "tencentcloud:region", REGION)
+    stack.run("config", "set", "--secret", "tencentcloud:secretId", emulator.secret_id)
+    stack.run("config", "set", "--secret", "tencentcloud:secretKey", emulator.secret_key)
+    stack.up()
+    ml = registry_id(control, "drift-ml")
+    token = json.loads(stack.run("stack", "output", "--json", "--show-secrets").stdout)["ml-pull"]["token"]
+    sdk_call(emulator, "tcr", "ModifyNamespace", {"RegistryId": ml, "NamespaceName": "models", "IsPublic": True})
+    with changes_nothing(project, control):
+        run = tcr_drift(project, emulator, "--stack", "parts")
+    assert run.returncode == 2, run.stderr
+    [drift] = run.stack("parts")["drift"]
+    assert (drift["resource"], drift["registryId"], drift["change"]) == ("ml-models", ml, "changed")
+    assert drift["type"] == "pulumi-python:dynamic/tcr:Namespace"
+    assert drift["fields"] == [{"field": "isPublic", "state": False, "live": True, "secret": False}]
+    assert token not in run.output + run.stdout + run.stderr
