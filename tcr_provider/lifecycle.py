@@ -1,17 +1,20 @@
-"""The lifecycle steps every part of a registry shares (VPC access, namespaces, tokens, public access).
+"""What every provider of this package shares, and the lifecycle steps every part of a registry shares.
 
-A part's provider declares its schema (fields.Schema, from its Args dataclass) and its output keys; check and
-diff come from the declarations alone, and the provider writes only what differs: how its create, read,
-update and delete call the API. Like InstanceProvider, a part's provider pickles to nothing: its settings and
-API clients exist only in the provider process.
+`CloudProvider` is the set-up of every provider: it pickles to nothing (Pulumi stores the pickled provider in
+every resource's state), and its settings and API clients exist only in the provider process, built from the
+stack config passed to `configure`. A part's provider (VPC access, namespaces, tokens, public access) declares
+its schema (fields.Schema, from its Args dataclass) and its output keys; check and diff come from the
+declarations alone, and the provider writes only what differs: how its create, read, update and delete call
+the API.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -34,9 +37,14 @@ if server_pool.in_dynamic_server():
     server_pool.prepare(Settings().provider_threads)
 
 
+Facade = TypeVar("Facade")
+
+
 def say(message: str) -> None:
-    # The engine shows what the provider process writes to stderr as diagnostics.
-    print(f"tcr: {message}", file=sys.stderr, flush=True)
+    # The engine shows what the provider process writes to stderr as diagnostics. Once the engine is gone, the
+    # write fails: a progress line must not fail the operation it reports on.
+    with contextlib.suppress(OSError, ValueError):
+        print(f"tcr: {message}", file=sys.stderr, flush=True)
 
 
 def interrupted_after_opening(registry_id: str, what: str, import_id: str) -> Interrupted:
@@ -50,21 +58,21 @@ def interrupted_after_opening(registry_id: str, what: str, import_id: str) -> In
     )
 
 
-class PartProvider(ResourceProvider):
-    """Base of the providers of a registry's parts. Subclasses set `schema` and `output_keys` and implement
-    `create`, `read_part`, `update` and `delete`; ids are `<registry id>/<key>` so an import finds its registry."""
+class CloudProvider(ResourceProvider):
+    """The set-up every provider of this package shares. It takes no arguments and holds no credentials."""
 
-    schema: ClassVar[Schema]
-    output_keys: ClassVar[tuple[str, ...]]
+    # Nothing secret is ever pickled (see __getstate__), so the serialized provider can stay readable.
     serialize_as_secret_always = False
 
     def __init__(self) -> None:
         super().__init__()
         self._settings: Settings | None = None
         self._cloud: TcrCloud | None = None
+        self._facades: dict[Callable[[TcrCloud], Any], Any] = {}
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
+        # Credentials, clients and locks must never reach Pulumi state.
         return {}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -75,6 +83,7 @@ class PartProvider(ResourceProvider):
         with self._lock:
             self._settings = settings
             self._cloud = None
+            self._facades.clear()
 
     @property
     def settings(self) -> Settings:
@@ -90,6 +99,23 @@ class PartProvider(ResourceProvider):
             if self._cloud is None:
                 self._cloud = TcrCloud(settings, progress=say, interrupted=server_pool.INTERRUPTED)
             return self._cloud
+
+    def facade(self, kind: Callable[[TcrCloud], Facade]) -> Facade:
+        """The one `kind(cloud)` of this provider (Network, Namespaces, Tokens), which keeps its batched reads."""
+        cloud = self.cloud
+        with self._lock:
+            if kind not in self._facades:
+                self._facades[kind] = kind(cloud)
+            found: Facade = self._facades[kind]
+            return found
+
+
+class PartProvider(CloudProvider):
+    """Base of the providers of a registry's parts. Subclasses set `schema` and `output_keys` and implement
+    `create`, `read_part`, `update` and `delete`; ids are `<registry id>/<key>` so an import finds its registry."""
+
+    schema: ClassVar[Schema]
+    output_keys: ClassVar[tuple[str, ...]]
 
     # --- check and diff: from the declarations ----------------------------------------------------------
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

@@ -7,9 +7,6 @@ settings and SDK clients are built in that process from the stack config passed 
 
 from __future__ import annotations
 
-import contextlib
-import sys
-import threading
 import time
 from collections.abc import Mapping
 from typing import Any, NoReturn
@@ -17,15 +14,12 @@ from typing import Any, NoReturn
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
-    ResourceProvider,
     UpdateResult,
 )
 
-from . import server_pool
 from .cloud import (
     CREATE_FAILED_STATUSES,
     CREATING_STATUSES,
@@ -33,7 +27,6 @@ from .cloud import (
     FAILED_STATUSES,
     READY_STATUS,
     Registry,
-    TcrCloud,
 )
 from .errors import (
     AdoptRefused,
@@ -48,67 +41,22 @@ from .errors import (
     WaitTimedOut,
 )
 from .fields import Change, Field, Inputs
+from .lifecycle import CloudProvider, say
 from .ownership import OWNER_PROPERTY, OWNER_TAG_KEY, Owner
-from .settings import Settings
 from .spec import INSTANCE, OUTPUT_KEYS, is_reserved_tag_key, validate_inputs
 
 NAME_TAKEN = "InvalidParameter.ErrorNameExists"
 # How long a failed creation waits for its cleanup delete before reporting.
 _CLEANUP_WAIT_SECONDS = 120.0
 
-if server_pool.in_dynamic_server():
-    server_pool.prepare(Settings().provider_threads)
 
-
-def _say(message: str) -> None:
-    # The engine shows what the provider process writes to stderr as diagnostics during `pulumi up`. Once the
-    # engine is gone, the write fails: a progress line must not fail the operation it reports on.
-    with contextlib.suppress(OSError, ValueError):
-        print(f"tcr: {message}", file=sys.stderr, flush=True)
-
-
-class InstanceProvider(ResourceProvider):
+class InstanceProvider(CloudProvider):
     """The dynamic provider behind `tcr_provider.Instance`. Takes no arguments and holds no credentials."""
-
-    # Nothing secret is ever pickled (see __getstate__), so the serialized provider can stay readable.
-    serialize_as_secret_always = False
 
     def __init__(self) -> None:
         super().__init__()
-        self._settings: Settings | None = None
-        self._cloud: TcrCloud | None = None
-        self._lock = threading.Lock()
         self._names_in_stack: set[str] = set()
         self._claims: dict[str, Owner] = {}  # registry name -> the resource of this stack that declares it
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Credentials, clients and locks must never reach Pulumi state.
-        return {}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
-
-    # --- set-up -----------------------------------------------------------------------------------------
-    def configure(self, req: ConfigureRequest) -> None:
-        settings = Settings.from_config(req.config.get)
-        with self._lock:
-            self._settings = settings
-            self._cloud = None
-
-    @property
-    def settings(self) -> Settings:
-        with self._lock:
-            if self._settings is None:
-                self._settings = Settings()
-            return self._settings
-
-    @property
-    def cloud(self) -> TcrCloud:
-        settings = self.settings
-        with self._lock:
-            if self._cloud is None:
-                self._cloud = TcrCloud(settings, progress=_say, interrupted=server_pool.INTERRUPTED)
-            return self._cloud
 
     # --- check ------------------------------------------------------------------------------------------
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -161,10 +109,10 @@ class InstanceProvider(ResourceProvider):
         except ApiError as exc:
             if exc.code.startswith("AuthFailure"):
                 raise  # every later call would fail the same way: say so at preview
-            _say(f"warning: could not check whether the name {spec.name!r} is free ({exc}); going on")
+            say(f"warning: could not check whether the name {spec.name!r} is free ({exc}); going on")
             return []
         except SettingsError as exc:
-            _say(f"warning: could not check whether the name {spec.name!r} is free ({exc}); going on")
+            say(f"warning: could not check whether the name {spec.name!r} is free ({exc}); going on")
             return []
         if verdict.available or (verdict.reason == "exists" and spec.adopt_existing):
             return []
@@ -222,14 +170,14 @@ class InstanceProvider(ResourceProvider):
             found = self._bought_here(spec, owner) if owner and exc.code == NAME_TAKEN else None
             if found is None:
                 raise
-            _say(
+            say(
                 f"{spec.name}: {found.registry_id} was bought by an earlier, interrupted run of this resource "
                 "(it carries its ownership marker); taking it over"
             )
             registry_id, recovered, taken_over = found.registry_id, False, True
         if recovered:
-            _say(f"{spec.name}: the CreateInstance answer was lost; found {registry_id}, bought by this resource")
-        _say(f"{spec.name}: creating {registry_id} in {spec.region}")
+            say(f"{spec.name}: the CreateInstance answer was lost; found {registry_id}, bought by this resource")
+        say(f"{spec.name}: creating {registry_id} in {spec.region}")
         # From here on an instance is bought: it ends up in the state, or deleted, or named to the user.
         try:
             registry = self._wait_until_running(spec, registry_id)
@@ -274,7 +222,7 @@ class InstanceProvider(ResourceProvider):
                 settled,
                 timeout=max(deadline - time.monotonic(), 0.0),
                 activity=f"{spec.name} ({registry_id}) creating",
-                progress=_say,
+                progress=say,
             )
             if registry is not None:
                 return registry
@@ -303,7 +251,7 @@ class InstanceProvider(ResourceProvider):
                     lambda r: r is None,
                     timeout=min(self.settings.delete_timeout, _CLEANUP_WAIT_SECONDS),
                     activity=f"{registry} cleaning up",
-                    progress=_say,
+                    progress=say,
                 )
                 cleanup, cleaned_up = (
                     "it was deleted (with its new, empty COS bucket), so nothing is left behind.",
@@ -344,7 +292,7 @@ class InstanceProvider(ResourceProvider):
                 "is being deleted and cannot be taken over; run `pulumi up` again once it is gone, and a new one "
                 "is created",
             )
-        _say(f"{spec.name}: adopting existing instance {existing.registry_id}")
+        say(f"{spec.name}: adopting existing instance {existing.registry_id}")
         if existing.status in CREATING_STATUSES:
             try:
                 existing = self._wait_until_settled(spec, existing.registry_id, self.settings.create_timeout)
@@ -373,7 +321,7 @@ class InstanceProvider(ResourceProvider):
             return ReadResult(None, {})
         if registry.status != READY_STATUS:
             # A refresh records the new status silently; a registry in Isolate is about to be reclaimed.
-            _say(f"warning: registry {registry.name or id_} ({id_}) is {registry.status}, not {READY_STATUS}")
+            say(f"warning: registry {registry.name or id_} ({id_}) is {registry.status}, not {READY_STATUS}")
         stored = {k: props.get(k) for k in INSTANCE.keys if props.get(k) is not None}
         inputs = {**INSTANCE.live_inputs(registry.description, stored), **_owned_by(Owner.from_props(props))}
         outs = self._outputs(inputs, registry, stored=props)
@@ -434,7 +382,7 @@ class InstanceProvider(ResourceProvider):
                 applied,
                 timeout=timeout,
                 activity=f"{spec.name} ({registry_id}) changing {field.name} to {value}",
-                progress=_say,
+                progress=say,
             )
         except WaitTimedOut:
             raise WaitTimedOut(
@@ -470,7 +418,7 @@ class InstanceProvider(ResourceProvider):
                 lambda r: r is None,
                 timeout=timeout,
                 activity=f"{name} ({_id}) deleting",
-                progress=_say,
+                progress=say,
             )
         except WaitTimedOut:
             raise WaitTimedOut(
@@ -519,7 +467,7 @@ class InstanceProvider(ResourceProvider):
             return known, str(stored.get("cosBucketRegion") or region)
         found = self.cloud.buckets.find(region, registry.registry_id)
         if not found.confirmed:
-            _say(f"warning: {name} ({registry.registry_id}): cosBucket is left empty: {found.reason}")
+            say(f"warning: {name} ({registry.registry_id}): cosBucket is left empty: {found.reason}")
         return found.bucket, found.region
 
 

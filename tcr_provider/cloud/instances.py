@@ -133,6 +133,25 @@ class TcrCloud:
             if not action.startswith(READ_ACTION_PREFIXES):
                 self.reads.forget(region)
 
+    def call_unless_gone(
+        self,
+        service: str,
+        region: str,
+        action: str,
+        params: Mapping[str, Any],
+        *,
+        registry: str,
+        gone: Iterable[str] = (),
+    ) -> Answer | None:
+        """`call`, or None when the API answers that what it acts on (or its registry) is not there: a not-found
+        code, or one of `gone` (an action's own name for it)."""
+        try:
+            return self.call(service, region, action, params, registry=registry)
+        except ApiError as exc:
+            if is_gone(exc.code) or exc.code in gone:
+                return None
+            raise
+
     # --- reads ------------------------------------------------------------------------------------------
     def describe(self, region: str, registry_ids: Iterable[str]) -> dict[str, Registry]:
         """The registries among `registry_ids` that exist in `region` (unknown ids are simply absent).
@@ -283,19 +302,8 @@ class TcrCloud:
 
     def delete(self, region: str, registry_id: str, delete_bucket: bool) -> bool:
         """DeleteInstance; False when the registry was already gone."""
-        try:
-            self.call(
-                "tcr",
-                region,
-                "DeleteInstance",
-                {"RegistryId": registry_id, "DeleteBucket": delete_bucket},
-                registry=registry_id,
-            )
-        except ApiError as exc:
-            if is_gone(exc.code):
-                return False
-            raise
-        return True
+        params = {"RegistryId": registry_id, "DeleteBucket": delete_bucket}
+        return self.call_unless_gone("tcr", region, "DeleteInstance", params, registry=registry_id) is not None
 
     # --- waits ------------------------------------------------------------------------------------------
     def wait_for(

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import ApiError
 from .batcher import ReadBatcher
 from .instances import TcrCloud
-from .retry import CallKind, is_gone
+from .retry import CallKind
 
 PAGE_SIZE = 100
 # DescribeNamespaces answers an unknown registry with ResourceNotFound (the Terraform provider reads that as
@@ -51,19 +50,9 @@ class Namespaces:
         return {n: listed[n] for n in names if n in listed}
 
     def _page(self, region: str, registry_id: str, filters: Mapping[str, Any]) -> list[Description]:
-        try:
-            answer = self.cloud.call(
-                "tcr",
-                region,
-                "DescribeNamespaces",
-                {"RegistryId": registry_id, "Offset": 0, "Limit": PAGE_SIZE, **filters},
-                registry=registry_id,
-            )
-        except ApiError as exc:
-            if is_gone(exc.code):
-                return []
-            raise
-        return list(answer.get("NamespaceList") or [])
+        params = {"RegistryId": registry_id, "Offset": 0, "Limit": PAGE_SIZE, **filters}
+        answer = self.cloud.call_unless_gone("tcr", region, "DescribeNamespaces", params, registry=registry_id)
+        return list((answer or {}).get("NamespaceList") or [])
 
     def create(self, region: str, registry_id: str, params: Mapping[str, Any]) -> None:
         """CreateNamespace. A lost answer is recovered by looking for the namespace (create checked it was absent)."""
@@ -87,33 +76,19 @@ class Namespaces:
 
     def delete(self, region: str, registry_id: str, name: str) -> bool:
         """DeleteNamespace; False when it was already gone."""
-        try:
-            self.cloud.call(
-                "tcr",
-                region,
-                "DeleteNamespace",
-                {"RegistryId": registry_id, "NamespaceName": name},
-                registry=registry_id,
-            )
-        except ApiError as exc:
-            if is_gone(exc.code) or exc.code in NAMESPACE_GONE:
-                return False
-            raise
-        return True
+        params = {"RegistryId": registry_id, "NamespaceName": name}
+        answer = self.cloud.call_unless_gone(
+            "tcr", region, "DeleteNamespace", params, registry=registry_id, gone=NAMESPACE_GONE
+        )
+        return answer is not None
 
     def repositories(self, region: str, registry_id: str, namespace: str) -> tuple[list[str], int]:
         """Up to a page of the repositories in a namespace (`namespace/name`), and how many there are."""
-        try:
-            answer = self.cloud.call(
-                "tcr",
-                region,
-                "DescribeRepositories",
-                {"RegistryId": registry_id, "NamespaceName": namespace, "Offset": 0, "Limit": PAGE_SIZE},
-                registry=registry_id,
-            )
-        except ApiError as exc:
-            if is_gone(exc.code) or exc.code in NAMESPACE_GONE:
-                return [], 0
-            raise
+        params = {"RegistryId": registry_id, "NamespaceName": namespace, "Offset": 0, "Limit": PAGE_SIZE}
+        answer = self.cloud.call_unless_gone(
+            "tcr", region, "DescribeRepositories", params, registry=registry_id, gone=NAMESPACE_GONE
+        )
+        if answer is None:
+            return [], 0
         names = [str(item.get("Name") or "") for item in answer.get("RepositoryList") or []]
         return names, max(int(answer.get("TotalCount") or 0), len(names))

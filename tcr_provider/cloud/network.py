@@ -11,10 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ApiError
 from .batcher import ReadBatcher
 from .instances import TcrCloud
-from .retry import CallKind, is_gone
+from .retry import CallKind
 
 # DescribeInternalEndpoints' AccessVpc.Status: the SDK documents no values. An attachment is ready once it
 # reports an AccessIp in a status that is neither passing nor failed; the names below are the emulator's and
@@ -99,15 +98,10 @@ class Network:
     # --- VPC access -------------------------------------------------------------------------------------
     def attachments(self, region: str, registry_id: str) -> dict[str, Attachment]:
         """The registry's VPC attachments by VPC id; empty when the registry is gone."""
-        try:
-            answer = self.cloud.call(
-                "tcr", region, "DescribeInternalEndpoints", {"RegistryId": registry_id}, registry=registry_id
-            )
-        except ApiError as exc:
-            if is_gone(exc.code):
-                return {}
-            raise
-        found = (Attachment.from_api(item) for item in answer.get("AccessVpcSet") or [])
+        answer = self.cloud.call_unless_gone(
+            "tcr", region, "DescribeInternalEndpoints", {"RegistryId": registry_id}, registry=registry_id
+        )
+        found = (Attachment.from_api(item) for item in (answer or {}).get("AccessVpcSet") or [])
         return {a.vpc_id: a for a in found}
 
     def attachment(self, region: str, registry_id: str, vpc_id: str) -> Attachment | None:
@@ -141,19 +135,11 @@ class Network:
 
     def detach(self, region: str, registry_id: str, vpc_id: str, subnet_id: str) -> bool:
         """ManageInternalEndpoint Delete; False when there was nothing to delete."""
-        try:
-            self.cloud.call(
-                "tcr",
-                region,
-                "ManageInternalEndpoint",
-                {"RegistryId": registry_id, "Operation": "Delete", "VpcId": vpc_id, "SubnetId": subnet_id},
-                registry=registry_id,
-            )
-        except ApiError as exc:
-            if is_gone(exc.code):
-                return False
-            raise
-        return True
+        params = {"RegistryId": registry_id, "Operation": "Delete", "VpcId": vpc_id, "SubnetId": subnet_id}
+        return (
+            self.cloud.call_unless_gone("tcr", region, "ManageInternalEndpoint", params, registry=registry_id)
+            is not None
+        )
 
     # --- private DNS ------------------------------------------------------------------------------------
     def dns_status(self, region: str, registry_id: str, records: Iterable[DnsRecord]) -> dict[DnsRecord, str]:
@@ -182,17 +168,8 @@ class Network:
         )
 
     def disable_dns(self, region: str, registry_id: str, record: DnsRecord) -> None:
-        try:
-            self.cloud.call(
-                "tcr",
-                region,
-                "DeleteInternalEndpointDns",
-                self._dns_params(region, registry_id, record),
-                registry=registry_id,
-            )
-        except ApiError as exc:
-            if not is_gone(exc.code):
-                raise
+        params = self._dns_params(region, registry_id, record)
+        self.cloud.call_unless_gone("tcr", region, "DeleteInternalEndpointDns", params, registry=registry_id)
 
     @staticmethod
     def _dns_params(region: str, registry_id: str, record: DnsRecord) -> dict[str, Any]:
@@ -207,15 +184,10 @@ class Network:
     # --- public access ----------------------------------------------------------------------------------
     def public_status(self, region: str, registry_id: str) -> str | None:
         """Opening, Opened, Deleting or Closed; None when the registry is gone."""
-        try:
-            answer = self.cloud.call(
-                "tcr", region, "DescribeExternalEndpointStatus", {"RegistryId": registry_id}, registry=registry_id
-            )
-        except ApiError as exc:
-            if is_gone(exc.code):
-                return None
-            raise
-        return str(answer.get("Status") or "")
+        answer = self.cloud.call_unless_gone(
+            "tcr", region, "DescribeExternalEndpointStatus", {"RegistryId": registry_id}, registry=registry_id
+        )
+        return None if answer is None else str(answer.get("Status") or "")
 
     def set_public(self, region: str, registry_id: str, opened: bool) -> None:
         self.cloud.call(

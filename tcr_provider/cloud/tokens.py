@@ -6,10 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ApiError
 from .batcher import ReadBatcher
 from .instances import TcrCloud
-from .retry import CallKind, is_gone
+from .retry import CallKind
 
 PAGE_SIZE = 100
 # ModifyInstanceToken's ModifyFlag (SDK model): 1 changes the description only, 2 (the default) only enables
@@ -56,18 +55,10 @@ class Tokens:
         found: dict[str, Token] = {}
         offset = 0
         while True:
-            try:
-                answer = self.cloud.call(
-                    "tcr",
-                    region,
-                    "DescribeInstanceToken",
-                    {"RegistryId": registry_id, "Offset": offset, "Limit": PAGE_SIZE},
-                    registry=registry_id,
-                )
-            except ApiError as exc:
-                if is_gone(exc.code):
-                    return found
-                raise
+            params = {"RegistryId": registry_id, "Offset": offset, "Limit": PAGE_SIZE}
+            answer = self.cloud.call_unless_gone("tcr", region, "DescribeInstanceToken", params, registry=registry_id)
+            if answer is None:
+                return found
             page = answer.get("Tokens") or []
             for item in page:
                 token = Token.from_api(item)
@@ -131,16 +122,7 @@ class Tokens:
         )
 
     def delete(self, region: str, registry_id: str, token_id: str) -> bool:
-        try:
-            self.cloud.call(
-                "tcr",
-                region,
-                "DeleteInstanceToken",
-                {"RegistryId": registry_id, "TokenId": token_id},
-                registry=registry_id,
-            )
-        except ApiError as exc:
-            if is_gone(exc.code):
-                return False
-            raise
-        return True
+        params = {"RegistryId": registry_id, "TokenId": token_id}
+        return (
+            self.cloud.call_unless_gone("tcr", region, "DeleteInstanceToken", params, registry=registry_id) is not None
+        )

@@ -77,12 +77,7 @@ class AccessTokenProvider(PartProvider):
 
     @property
     def tokens(self) -> Tokens:
-        cloud = self.cloud
-        with self._lock:
-            found: Tokens | None = getattr(self, "_tokens", None)
-            if found is None or found.cloud is not cloud:
-                found = self._tokens = Tokens(cloud)
-            return found
+        return self.facade(Tokens)
 
     def _is_known(self, token_id: str) -> bool:
         with self._created_lock:

@@ -180,12 +180,7 @@ class NamespaceProvider(PartProvider):
 
     @property
     def namespaces(self) -> Namespaces:
-        cloud = self.cloud
-        with self._lock:
-            found: Namespaces | None = getattr(self, "_namespaces", None)
-            if found is None or found.cloud is not cloud:
-                found = self._namespaces = Namespaces(cloud)
-            return found
+        return self.facade(Namespaces)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self.inputs_of(props)

@@ -95,12 +95,7 @@ class VpcAttachmentProvider(PartProvider):
 
     @property
     def network(self) -> Network:
-        cloud = self.cloud
-        with self._lock:
-            found: Network | None = getattr(self, "_network", None)
-            if found is None or found.cloud is not cloud:
-                found = self._network = Network(cloud)
-            return found
+        return self.facade(Network)
 
     # --- create -----------------------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
