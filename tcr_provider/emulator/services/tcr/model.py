@@ -21,7 +21,9 @@ Lifecycle, with the emulator's ``--create-seconds`` C, ``--delete-seconds`` D an
 
 What hangs off an instance is plain state on it, each kind in its own module with the actions over it:
 :mod:`.network` (VPC attachments, private DNS), :mod:`.public_access` (the external endpoint's allowlist),
-:mod:`.namespaces` (namespaces, repositories) and :mod:`.tokens` (access tokens).
+:mod:`.namespaces` (namespaces, repositories) and :mod:`.tokens` (access tokens). This module imports them and
+they never import it: they see an :class:`Instance` and the :class:`TcrBackend` only through the protocols of
+:mod:`.instance_view`, which both satisfy without naming them.
 
 The emulator's reading, not confirmed by a source: which of DeleteInstance's refusals comes first, and that
 attached VPCs refuse it with ``FailedOperation.PreconditionFailed``.
@@ -50,6 +52,7 @@ from ...rules import NameProblem
 from ..base import Account, Timings
 from ..cos.model import BucketStore
 from ..tag.model import ResourceKey, TagStore
+from .instance_view import InstanceView
 from .namespaces import Namespaces
 from .network import Network, record_domain
 from .public_access import ExternalEndpoint
@@ -192,7 +195,7 @@ class TcrBackend:
             raise ResourceNotFound(f"The instance {registry_id} does not exist in {region}.")
         return instance
 
-    def require_running(self, instance: Instance) -> None:
+    def require_running(self, instance: InstanceView) -> None:
         status = instance.status(self.advance())
         if status != "Running":
             raise ResourceInsufficient(

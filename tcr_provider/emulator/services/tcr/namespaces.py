@@ -26,13 +26,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ... import rules
 from ...errors import FailedOperation, InvalidParameter, InvalidParameterValue, ResourceNotFound
-
-if TYPE_CHECKING:
-    from .model import TcrBackend
+from .instance_view import BackendView, InstanceView
 
 
 @dataclass
@@ -102,10 +100,17 @@ class Namespaces:
         return namespace
 
 
+class WithNamespaces(InstanceView, Protocol):
+    """An instance as :class:`NamespaceBackend` sees it."""
+
+    @property
+    def namespaces(self) -> Namespaces: ...
+
+
 class NamespaceBackend:
     """Namespace and repository actions, over the instances a :class:`.model.TcrBackend` holds."""
 
-    def __init__(self, tcr: TcrBackend) -> None:
+    def __init__(self, tcr: BackendView[WithNamespaces]) -> None:
         self.tcr = tcr
 
     # --- namespaces ---

@@ -29,13 +29,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ... import rules
 from ...errors import InvalidParameter, InvalidParameterValue, ResourceInsufficient, ResourceNotFound
-
-if TYPE_CHECKING:
-    from .model import Instance, TcrBackend
+from .instance_view import BackendView, InstanceView
 
 
 @dataclass
@@ -101,10 +99,17 @@ class DnsQuery:
     region_name: str
 
 
+class WithNetwork(InstanceView, Protocol):
+    """An instance as :class:`NetworkBackend` sees it."""
+
+    @property
+    def network(self) -> Network: ...
+
+
 class NetworkBackend:
     """VPC attachments and private DNS, over the instances a :class:`.model.TcrBackend` holds."""
 
-    def __init__(self, tcr: TcrBackend) -> None:
+    def __init__(self, tcr: BackendView[WithNetwork]) -> None:
         self.tcr = tcr
 
     # --- VPC attachments ---
@@ -134,7 +139,7 @@ class NetworkBackend:
         else:
             self._detach(instance, vpc_id, subnet_id)
 
-    def _attach(self, instance: Instance, vpc_id: str, subnet_id: str) -> None:
+    def _attach(self, instance: WithNetwork, vpc_id: str, subnet_id: str) -> None:
         self.tcr.require_running(instance)
         now = self.tcr.advance()
         existing = instance.network.attachments.get(vpc_id)
@@ -155,7 +160,7 @@ class NetworkBackend:
             ready_at=now + self.tcr.timings.modify_seconds,
         )
 
-    def _detach(self, instance: Instance, vpc_id: str, subnet_id: str) -> None:
+    def _detach(self, instance: WithNetwork, vpc_id: str, subnet_id: str) -> None:
         now = self.tcr.advance()
         attachment = instance.network.attachments.get(vpc_id)
         if attachment is None:
@@ -250,11 +255,11 @@ def check_vpc_id(vpc_id: str) -> None:
         raise InvalidParameterValue(f"VpcId {vpc_id!r} is not a VPC id: vpc- and 8 lower-case letters or digits.")
 
 
-def record_domain(instance: Instance, record: DnsRecord) -> str:
+def record_domain(instance: InstanceView, record: DnsRecord) -> str:
     return instance.public_domain if record.use_public_domain else instance.vpc_domain
 
 
-def _domains(instance: Instance, records: list[DnsRecord]) -> str:
+def _domains(instance: InstanceView, records: list[DnsRecord]) -> str:
     return ", ".join(record_domain(instance, record) for record in records)
 
 
@@ -263,7 +268,7 @@ def _access_ip(registry_id: str, vpc_id: str, subnet_id: str) -> str:
     return f"10.{digest[0]}.{digest[1]}.{digest[2] % 250 + 4}"
 
 
-def _check_own_region(instance: Instance, *, region_id: int, region_name: str) -> None:
+def _check_own_region(instance: InstanceView, *, region_id: int, region_name: str) -> None:
     # The Terraform provider sends 0 and "" when no replica region is meant.
     if region_name and region_name != instance.region:
         raise InvalidParameterValue(

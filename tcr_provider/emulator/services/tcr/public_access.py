@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ... import rules
 from ...errors import FailedOperation, InvalidParameter, InvalidParameterValue, MissingParameter, ResourceNotFound
-
-if TYPE_CHECKING:
-    from .model import Instance, TcrBackend
+from .instance_view import BackendView, InstanceView
 
 
 @dataclass
@@ -76,10 +74,17 @@ class ExternalEndpoint:
         return str(self.version)
 
 
+class WithExternalEndpoint(InstanceView, Protocol):
+    """An instance as :class:`PublicAccessBackend` sees it."""
+
+    @property
+    def external_endpoint(self) -> ExternalEndpoint: ...
+
+
 class PublicAccessBackend:
     """The allowlist actions, over the instances a :class:`.model.TcrBackend` holds."""
 
-    def __init__(self, tcr: TcrBackend) -> None:
+    def __init__(self, tcr: BackendView[WithExternalEndpoint]) -> None:
         self.tcr = tcr
 
     def policies(self, region: str, registry_id: str) -> tuple[ExternalEndpoint, list[SecurityPolicy]]:
@@ -135,7 +140,7 @@ class PublicAccessBackend:
         endpoint.policies = [policy for policy in endpoint.policies if policy not in doomed]
         endpoint.version += 1
 
-    def _opened(self, instance: Instance, what: str) -> ExternalEndpoint:
+    def _opened(self, instance: WithExternalEndpoint, what: str) -> ExternalEndpoint:
         endpoint = instance.external_endpoint
         status = endpoint.status(self.tcr.advance())
         if status != "Opened":

@@ -23,13 +23,11 @@ import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ... import rules
 from ...errors import InvalidParameterValue, MissingParameter, ResourceNotFound
-
-if TYPE_CHECKING:
-    from .model import TcrBackend
+from .instance_view import BackendView, InstanceView
 
 
 @dataclass
@@ -70,10 +68,17 @@ class Tokens:
         return any(token.is_live(now_ms) and hmac.compare_digest(token.secret, secret) for token in self.all)
 
 
+class WithTokens(InstanceView, Protocol):
+    """An instance as :class:`TokenBackend` sees it."""
+
+    @property
+    def tokens(self) -> Tokens: ...
+
+
 class TokenBackend:
     """Token actions, over the instances a :class:`.model.TcrBackend` holds."""
 
-    def __init__(self, tcr: TcrBackend) -> None:
+    def __init__(self, tcr: BackendView[WithTokens]) -> None:
         self.tcr = tcr
 
     @property
