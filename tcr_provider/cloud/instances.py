@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,9 +113,6 @@ class TcrCloud:
     def credentials(self) -> Any:
         return self.transport.credentials
 
-    def _client(self, service: str, region: str) -> Any:
-        return self.transport.client(service, region)
-
     def call(
         self,
         service: str,
@@ -135,7 +132,6 @@ class TcrCloud:
 
     def call_unless_gone(
         self,
-        service: str,
         region: str,
         action: str,
         params: Mapping[str, Any],
@@ -144,13 +140,41 @@ class TcrCloud:
         gone: Iterable[str] = (),
     ) -> Answer | None:
         """`call`, or None when the API answers that what it acts on (or its registry) is not there: a not-found
-        code, or one of `gone` (an action's own name for it)."""
+        code, or one of `gone` (an action's own name for it). TCR actions only."""
         try:
-            return self.call(service, region, action, params, registry=registry)
+            return self.call("tcr", region, action, params, registry=registry)
         except ApiError as exc:
             if is_gone(exc.code) or exc.code in gone:
                 return None
             raise
+
+    def pages(
+        self,
+        region: str,
+        action: str,
+        params: Mapping[str, Any],
+        *,
+        items: str,
+        registry: str,
+        page_size: int = DESCRIBE_PAGE_SIZE,
+        unless_gone: bool = False,
+    ) -> Iterator[tuple[list[Any], int]]:
+        """Each page of a paged TCR listing (Offset, Limit, TotalCount) as (its `items`, the total), until the
+        total is reached or a page comes back empty. With `unless_gone`, a not-found answer ends the listing."""
+        offset = 0
+        while True:
+            paged = {**params, "Offset": offset, "Limit": page_size}
+            if unless_gone:
+                answer = self.call_unless_gone(region, action, paged, registry=registry)
+                if answer is None:
+                    return
+            else:
+                answer = self.call("tcr", region, action, paged, registry=registry)
+            page, total = list(answer.get(items) or []), int(answer.get("TotalCount") or 0)
+            yield page, total
+            offset += len(page)
+            if not page or offset >= total:
+                return
 
     # --- reads ------------------------------------------------------------------------------------------
     def describe(self, region: str, registry_ids: Iterable[str]) -> dict[str, Registry]:
@@ -189,25 +213,16 @@ class TcrCloud:
         """Every registry of the region, or None when it holds more than LIST_LIMIT (a listing would cost more
         calls than it saves)."""
         found: dict[str, Registry] = {}
-        offset = 0
-        while True:
-            answer = self.call(
-                "tcr",
-                region,
-                "DescribeInstances",
-                {"Offset": offset, "Limit": DESCRIBE_PAGE_SIZE},
-                registry=f"every registry of {region}",
-            )
-            total = int(answer.get("TotalCount") or 0)
+        listing = self.pages(
+            region, "DescribeInstances", {}, items="Registries", registry=f"every registry of {region}"
+        )
+        for page, total in listing:
             if total > LIST_LIMIT:
                 return None
-            page = answer.get("Registries") or []
             for item in page:
                 registry = Registry.from_api(item)
                 found[registry.registry_id] = registry
-            offset += len(page)
-            if not page or offset >= total:
-                return found
+        return found
 
     def get(self, region: str, registry_id: str) -> Registry | None:
         return self.describe(region, [registry_id]).get(registry_id)
@@ -303,7 +318,7 @@ class TcrCloud:
     def delete(self, region: str, registry_id: str, delete_bucket: bool) -> bool:
         """DeleteInstance; False when the registry was already gone."""
         params = {"RegistryId": registry_id, "DeleteBucket": delete_bucket}
-        return self.call_unless_gone("tcr", region, "DeleteInstance", params, registry=registry_id) is not None
+        return self.call_unless_gone(region, "DeleteInstance", params, registry=registry_id) is not None
 
     # --- waits ------------------------------------------------------------------------------------------
     def wait_for(

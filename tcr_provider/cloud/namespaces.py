@@ -51,7 +51,7 @@ class Namespaces:
 
     def _page(self, region: str, registry_id: str, filters: Mapping[str, Any]) -> list[Description]:
         params = {"RegistryId": registry_id, "Offset": 0, "Limit": PAGE_SIZE, **filters}
-        answer = self.cloud.call_unless_gone("tcr", region, "DescribeNamespaces", params, registry=registry_id)
+        answer = self.cloud.call_unless_gone(region, "DescribeNamespaces", params, registry=registry_id)
         return list((answer or {}).get("NamespaceList") or [])
 
     def create(self, region: str, registry_id: str, params: Mapping[str, Any]) -> None:
@@ -78,7 +78,7 @@ class Namespaces:
         """DeleteNamespace; False when it was already gone."""
         params = {"RegistryId": registry_id, "NamespaceName": name}
         answer = self.cloud.call_unless_gone(
-            "tcr", region, "DeleteNamespace", params, registry=registry_id, gone=NAMESPACE_GONE
+            region, "DeleteNamespace", params, registry=registry_id, gone=NAMESPACE_GONE
         )
         return answer is not None
 
@@ -86,7 +86,7 @@ class Namespaces:
         """Up to a page of the repositories in a namespace (`namespace/name`), and how many there are."""
         params = {"RegistryId": registry_id, "NamespaceName": namespace, "Offset": 0, "Limit": PAGE_SIZE}
         answer = self.cloud.call_unless_gone(
-            "tcr", region, "DescribeRepositories", params, registry=registry_id, gone=NAMESPACE_GONE
+            region, "DescribeRepositories", params, registry=registry_id, gone=NAMESPACE_GONE
         )
         if answer is None:
             return [], 0

@@ -99,7 +99,7 @@ class Network:
     def attachments(self, region: str, registry_id: str) -> dict[str, Attachment]:
         """The registry's VPC attachments by VPC id; empty when the registry is gone."""
         answer = self.cloud.call_unless_gone(
-            "tcr", region, "DescribeInternalEndpoints", {"RegistryId": registry_id}, registry=registry_id
+            region, "DescribeInternalEndpoints", {"RegistryId": registry_id}, registry=registry_id
         )
         found = (Attachment.from_api(item) for item in (answer or {}).get("AccessVpcSet") or [])
         return {a.vpc_id: a for a in found}
@@ -136,10 +136,7 @@ class Network:
     def detach(self, region: str, registry_id: str, vpc_id: str, subnet_id: str) -> bool:
         """ManageInternalEndpoint Delete; False when there was nothing to delete."""
         params = {"RegistryId": registry_id, "Operation": "Delete", "VpcId": vpc_id, "SubnetId": subnet_id}
-        return (
-            self.cloud.call_unless_gone("tcr", region, "ManageInternalEndpoint", params, registry=registry_id)
-            is not None
-        )
+        return self.cloud.call_unless_gone(region, "ManageInternalEndpoint", params, registry=registry_id) is not None
 
     # --- private DNS ------------------------------------------------------------------------------------
     def dns_status(self, region: str, registry_id: str, records: Iterable[DnsRecord]) -> dict[DnsRecord, str]:
@@ -169,7 +166,7 @@ class Network:
 
     def disable_dns(self, region: str, registry_id: str, record: DnsRecord) -> None:
         params = self._dns_params(region, registry_id, record)
-        self.cloud.call_unless_gone("tcr", region, "DeleteInternalEndpointDns", params, registry=registry_id)
+        self.cloud.call_unless_gone(region, "DeleteInternalEndpointDns", params, registry=registry_id)
 
     @staticmethod
     def _dns_params(region: str, registry_id: str, record: DnsRecord) -> dict[str, Any]:
@@ -185,7 +182,7 @@ class Network:
     def public_status(self, region: str, registry_id: str) -> str | None:
         """Opening, Opened, Deleting or Closed; None when the registry is gone."""
         answer = self.cloud.call_unless_gone(
-            "tcr", region, "DescribeExternalEndpointStatus", {"RegistryId": registry_id}, registry=registry_id
+            region, "DescribeExternalEndpointStatus", {"RegistryId": registry_id}, registry=registry_id
         )
         return None if answer is None else str(answer.get("Status") or "")
 

@@ -53,19 +53,20 @@ class Tokens:
 
     def list(self, region: str, registry_id: str) -> dict[str, Token]:
         found: dict[str, Token] = {}
-        offset = 0
-        while True:
-            params = {"RegistryId": registry_id, "Offset": offset, "Limit": PAGE_SIZE}
-            answer = self.cloud.call_unless_gone("tcr", region, "DescribeInstanceToken", params, registry=registry_id)
-            if answer is None:
-                return found
-            page = answer.get("Tokens") or []
+        listing = self.cloud.pages(
+            region,
+            "DescribeInstanceToken",
+            {"RegistryId": registry_id},
+            items="Tokens",
+            registry=registry_id,
+            page_size=PAGE_SIZE,
+            unless_gone=True,
+        )
+        for page, _ in listing:
             for item in page:
                 token = Token.from_api(item)
                 found[token.token_id] = token
-            offset += len(page)
-            if not page or offset >= int(answer.get("TotalCount") or 0):
-                return found
+        return found
 
     def get(self, region: str, registry_id: str, token_id: str) -> Token | None:
         return self.list(region, registry_id).get(token_id)
@@ -123,6 +124,4 @@ class Tokens:
 
     def delete(self, region: str, registry_id: str, token_id: str) -> bool:
         params = {"RegistryId": registry_id, "TokenId": token_id}
-        return (
-            self.cloud.call_unless_gone("tcr", region, "DeleteInstanceToken", params, registry=registry_id) is not None
-        )
+        return self.cloud.call_unless_gone(region, "DeleteInstanceToken", params, registry=registry_id) is not None
