@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 # Test files run in parallel, each file on one worker (its module fixtures, its own emulator per worker).
 TEST_WORKERS ?= 2
 
-.PHONY: venv cli demo demo-down test lint bench bench-scale acceptance clean
+.PHONY: venv cli demo demo-down test lint docs bench bench-scale acceptance clean
 
 venv: $(STAMP)
 
@@ -28,6 +28,12 @@ demo: venv
 
 demo-down: venv
 	@$(PY) scripts/demo.py down
+
+# The README's tables, the package's public names and the resources' constructor signatures, generated from the
+# declarations (tcr_provider/reference.py); a test fails while they are stale.
+docs: venv
+	@$(PY) -m tcr_provider.reference
+	@$(VENV)/bin/ruff format --quiet tcr_provider
 
 lint: venv
 	$(VENV)/bin/ruff check .

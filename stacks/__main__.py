@@ -16,25 +16,9 @@ from typing import Any
 
 import pulumi
 
-from tcr_provider import (
-    AccessToken,
-    AccessTokenArgs,
-    ClusterRegistry,
-    ClusterRegistryArgs,
-    Instance,
-    InstanceArgs,
-    Namespace,
-    NamespaceArgs,
-    PublicAccess,
-    PublicAccessArgs,
-    VpcAttachment,
-    VpcAttachmentArgs,
-)
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
-
+from tcr_provider import ClusterRegistry, ClusterRegistryArgs, Instance, InstanceArgs
+from tcr_provider.fields import to_camel, to_snake
+from tcr_provider.resources import catalog
 
 config = pulumi.Config()
 common_tags: dict[str, str] = config.get_object("commonTags") or {}
@@ -57,22 +41,19 @@ for entry in config.get_object("registries") or []:
         },
     )
 
-# Each part: its config list, its classes, what names it within its registry, and the outputs it exports.
-PARTS: dict[str, tuple[Any, Any, str | None, tuple[str, ...]]] = {
-    "vpcAttachments": (VpcAttachment, VpcAttachmentArgs, "vpc_id", ("accessIp", "status")),
-    "namespaces": (Namespace, NamespaceArgs, "name", ("namespaceId",)),
-    "accessTokens": (AccessToken, AccessTokenArgs, None, ("tokenId", "username", "token")),
-    "publicAccess": (PublicAccess, PublicAccessArgs, None, ("status",)),
-}
-for list_key, (resource_class, args_class, naming, exported) in PARTS.items():
+# Each part of the catalog has its config list: `namespaces` for Namespace (an uncountable `publicAccess` stays as
+# it is). An entry's key defaults to its registry's key and what names the part within it.
+for part in catalog()[1:]:
+    list_key = to_camel(part.module) + ("" if part.module.endswith("ss") else "s")
+    naming = part.schema.key_input
     for entry in config.get_object(list_key) or []:
         declared = dict(entry)
         owner = declared.pop("registry")
         key = declared.pop("key", f"{owner}-{declared[naming]}" if naming else f"{owner}-{list_key}")
         registry = registries[owner]
         declared.setdefault("region", registry.region)
-        part = resource_class(key, args_class(registry_id=registry.registry_id, **declared))
-        pulumi.export(key, {name: getattr(part, _snake(name)) for name in exported})
+        resource = part.resource(key, part.args(registry_id=registry.registry_id, **declared))
+        pulumi.export(key, {name: getattr(resource, to_snake(name)) for name in part.schema.output_keys})
 
 for entry in config.get_object("clusters") or []:
     declared = dict(entry)

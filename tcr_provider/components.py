@@ -10,18 +10,13 @@ from typing import Literal
 
 import pulumi
 
-from .resource import Instance, InstanceArgs
-from .resources import (
-    AccessToken,
-    AccessTokenArgs,
-    AllowedCidr,
-    Namespace,
-    NamespaceArgs,
-    PublicAccess,
-    PublicAccessArgs,
-    VpcAttachment,
-    VpcAttachmentArgs,
-)
+from .resources.access_token import AccessToken, AccessTokenArgs
+from .resources.instance import Instance, InstanceArgs
+from .resources.namespace import Namespace, NamespaceArgs
+from .resources.public_access import AllowedCidr, PublicAccess, PublicAccessArgs
+from .resources.vpc_attachment import VpcAttachment, VpcAttachmentArgs
+
+__all__ = ["ClusterRegistry", "ClusterRegistryArgs"]
 
 COMPONENT_TYPE = "tcr:index:ClusterRegistry"
 

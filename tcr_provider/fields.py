@@ -1,10 +1,12 @@
 """What a resource field is, and the steps every resource derives from its fields.
 
 A resource's inputs are declared once, as the fields of its `...Args` dataclass: the annotation is the type a
-program sees (`pulumi.Input[InstanceType]`), the attribute docstring is what an editor shows on hover, and
-`declared(...)` carries the rest — the default, the change rule and how the API reads and writes it.
-`Schema` turns those declarations into everything the lifecycle needs: validation (a pydantic model), state
-keys, defaults, the diff, the create parameters and the live inputs read back from the API.
+program sees (`pulumi.Input[InstanceType]`), the attribute docstring is what an editor shows on hover (and the
+README's tables say, see reference.py), and `declared(...)` carries the rest — the default, the change rule,
+how the API reads and writes it, and what to say when it is missing. Its outputs are declared the same way, as
+the annotations of an `...Outputs` class. `Schema` turns those declarations into everything the lifecycle
+needs: validation (pydantic, loaded on first use), state keys, defaults, the diff, the create parameters and
+the live inputs read back from the API.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import pulumi.output
 from pulumi.output import Unknown
 
 if TYPE_CHECKING:
@@ -35,6 +38,14 @@ class Change(enum.Enum):
     STATE_ONLY = "state only"  # recorded in state; no API call (used by delete, or only at create)
 
 
+class Write(enum.Enum):
+    """How an in-place change of a field reaches the cloud."""
+
+    MODIFY = "modify"  # a parameter of the object's modify call (`Api.modify`)
+    TAG_API = "Tag API"  # the Tag API, by difference
+    OWN_CALL = "own call"  # calls of its own (`Api.via` names them)
+
+
 @dataclass(frozen=True)
 class Api:
     """How the API reads and writes one field.
@@ -42,20 +53,34 @@ class Api:
     `read`: its key in the API's description of the object (absent: the API never reports it, so a refresh
     keeps the stored value). `create`: the create call's parameter, dotted for a nested one
     (`RegistryChargePrepaid.Period`). `modify`: the parameter of the object's modify call that changes it in
-    place. `encode`/`decode` translate values; `encode` returning None leaves the parameter out.
-    `create_when`: the parameter is sent only when this holds for the validated inputs. `settles`: the API
-    applies a modify asynchronously, so a write waits until a read reports the new value. `verify`: compared
-    with a fresh read rather than the stored value before writing, since an earlier modify may reset it.
+    place (its `write` is then `Write.MODIFY`). `write`/`via`: how an in-place field is written otherwise,
+    and the calls that do it. `encode`/`decode` translate values; `encode` returning None leaves the parameter
+    out. `create_when`: the parameter is sent only when this holds for the validated inputs. `settles`: the
+    API applies a modify asynchronously, so a write waits until a read reports the new value. `verify`:
+    compared with a fresh read rather than the stored value before writing, since an earlier modify may
+    reset it.
     """
 
     read: str | None = None
     create: str | None = None
     modify: str | None = None
+    write: Write | None = None
+    via: str = ""
     encode: Callable[[Any], Any] | None = None
     decode: Callable[[Any], Any] | None = None
     create_when: Callable[[Mapping[str, Any]], bool] | None = None
     settles: bool = False
     verify: bool = False
+
+    def __post_init__(self) -> None:
+        if self.modify is not None:
+            if self.write not in (None, Write.MODIFY):
+                raise TypeError(f"Api(modify={self.modify!r}) is written by its modify call, not {self.write}")
+            object.__setattr__(self, "write", Write.MODIFY)
+        elif self.write is Write.MODIFY:
+            raise TypeError("Api(write=Write.MODIFY) needs modify=, the modify call's parameter")
+        if self.write is Write.OWN_CALL and not self.via:
+            raise TypeError("Api(write=Write.OWN_CALL) needs via=, the calls that write the field")
 
 
 @dataclass(frozen=True)
@@ -64,6 +89,8 @@ class Declaration:
     default: Any
     api: Api
     type: Any  # the type inputs are validated against, when it differs from the Args annotation's
+    missing: str  # what a missing required input's failure says after the key
+    resolved_from: str  # where check resolves an input the program may leave out
 
 
 def to_camel(name: str) -> str:
@@ -79,11 +106,12 @@ def to_snake(key: str) -> str:
 
 @dataclass(frozen=True)
 class Check:
-    """A validation rule on a declared type (`Annotated[str, Check(rule)]`): `rule` returns the value or raises
-    ValueError with what to fix. Kept apart from pydantic so that commands which validate nothing (refresh,
-    destroy) never load it."""
+    """A validation rule on a declared type (`Annotated[str, Check(rule, shown)]`): `rule` returns the value or
+    raises ValueError with what to fix; `shown` is how the README's tables write the type. Kept apart from
+    pydantic so that commands which validate nothing (refresh, destroy) never load it."""
 
     rule: Callable[[Any], Any]
+    shown: str = ""
 
 
 _DECLARATION = "tcr_declaration"
@@ -105,17 +133,20 @@ def declared(
     *,
     default: Any = None,
     required: bool = False,
-    resolved: bool = False,
+    resolved: str = "",
     api: Api | None = None,
     type: Any = None,
+    missing: str = "is required",
 ) -> Any:
     """A field of a resource's Args dataclass: its default, its change rule, and how the API reads and writes it.
 
-    `required`: the program must give it. `resolved`: the program may leave it out, but check must resolve
-    it (from config, say) or fail. Otherwise the dataclass default is None (unset) and `default` (a value, or
-    a factory such as `dict`) is what check resolves an unset input to.
+    `required`: the program must give it. `resolved`: the program may leave it out, but check must resolve it
+    from where this says (config, say) or fail. Otherwise the dataclass default is None (unset) and `default`
+    (a value, or a factory such as `dict`) is what check resolves an unset input to. `missing`: what the
+    failure of a required or resolved input that is missing says, with the fix.
     """
-    declaration = Declaration(change, _REQUIRED if required or resolved else default, api or Api(), type)
+    default = _REQUIRED if required or resolved else default
+    declaration = Declaration(change, default, api or Api(), type, missing, resolved)
     if required:
         return dataclasses.field(metadata={_DECLARATION: declaration})
     return dataclasses.field(default=None, metadata={_DECLARATION: declaration})
@@ -131,6 +162,8 @@ class Field:
     change: Change
     default: Any
     api: Api
+    missing: str = "is required"
+    resolved_from: str = ""
 
     @property
     def required(self) -> bool:
@@ -175,14 +208,26 @@ def normalize(value: Any) -> Any:
     return value
 
 
-def _validation_type(field: dataclasses.Field[Any], declaration: Declaration) -> Any:
+def _validation_type(annotation: Any, declaration: Declaration) -> Any:
     if declaration.type is not None:
         return declaration.type
-    if isinstance(field.type, str):
-        raise TypeError(f"{field.name}: declare Args without `from __future__ import annotations`, or give type=")
     # `pulumi.Input[T] | None` is a Union whose first member is T itself.
-    members = typing.get_args(field.type)
-    return members[0] if members else field.type
+    members = typing.get_args(annotation)
+    return members[0] if members else annotation
+
+
+def declared_fields(args: type) -> Iterator[tuple[dataclasses.Field[Any], Any, Declaration]]:
+    """Each declared field of an Args dataclass with its annotation, resolved (string annotations included:
+    pulumi.Input's own forward references resolve in pulumi.output)."""
+    hints = typing.get_type_hints(args, localns=vars(pulumi.output), include_extras=True)
+    for f in dataclasses.fields(args):
+        if (declaration := f.metadata.get(_DECLARATION)) is not None:
+            yield f, hints[f.name], declaration
+
+
+def output_keys(outputs: type) -> tuple[str, ...]:
+    """The state keys of the outputs an `...Outputs` class declares (its annotations, in order)."""
+    return tuple(to_camel(name) for name in outputs.__annotations__)
 
 
 class Inputs(Mapping[str, Any]):
@@ -220,25 +265,41 @@ class Schema:
         self,
         resource: str,
         args: type,
+        outputs: type,
         *,
+        modify_call: str | None = None,
+        key_input: str | None = None,
+        secrets: Iterable[str] = (),
         validators: Iterable[Callable[[Mapping[str, Any]], list[Failure]]] = (),
-        missing: Mapping[str, str] | None = None,
         distinct_by: Iterable[str] = (),
     ) -> None:
         self.resource = resource
         self.args = args
+        self.outputs = outputs
+        self.output_keys = output_keys(outputs)
+        self.modify_call = modify_call  # the object's modify call, which writes every `Api.modify` parameter
+        self.secrets = tuple(secrets)  # output keys kept secret in state and in every output
+        # A part's input that names it within its registry (its id is `<registry id>/<that input>`), if one does.
+        self.key_input = key_input
         self.fields: tuple[Field, ...] = tuple(
-            Field(f.name, to_camel(f.name), _validation_type(f, d), d.change, d.default, d.api)
-            for f in dataclasses.fields(args)
-            if (d := f.metadata.get(_DECLARATION)) is not None
+            Field(
+                f.name,
+                to_camel(f.name),
+                _validation_type(hint, d),
+                d.change,
+                d.default,
+                d.api,
+                d.missing,
+                d.resolved_from,
+            )
+            for f, hint, d in declared_fields(args)
         )
         self.by_key = {f.key: f for f in self.fields}
         self.keys = tuple(self.by_key)
         self._validators = tuple(validators)
-        self._missing = dict(missing or {})
         # Inputs whose change alone makes a successor distinct from its predecessor (a new globally unique
         # name cannot collide), so a delete-first replacement can still create first.
-        self._distinct_by = frozenset(distinct_by)
+        self.distinct_by = frozenset(distinct_by)
         self._adapters: dict[str, TypeAdapter[Any]] | None = None
 
     def _adapter(self, key: str) -> TypeAdapter[Any]:
@@ -271,7 +332,7 @@ class Schema:
                 failures.extend(_failures_from(exc, key))
         for field in self.fields:
             if field.required and props.get(field.key) is None:
-                failures.append(Failure(field.key, f"{field.key}: {self._missing.get(field.key, 'is required')}"))
+                failures.append(Failure(field.key, f"{field.key}: {field.missing}"))
         if failures or any(is_unknown(v) for k, v in props.items() if not k.startswith("__")):
             return None, failures
         values = {f.key: known.get(f.key, f.resolved_default()) for f in self.fields}
@@ -309,7 +370,7 @@ class Schema:
         changed = self.changed(olds, news)
         replaces = [f.key for f in changed if f.change in (Change.REPLACE, Change.REPLACE_DELETE_FIRST)]
         delete_first = any(f.change is Change.REPLACE_DELETE_FIRST for f in changed) and not any(
-            f.key in self._distinct_by for f in changed
+            f.key in self.distinct_by for f in changed
         )
         return [f.key for f in changed], replaces, delete_first
 
@@ -380,25 +441,3 @@ def _failures_from(error: ValidationError, key: str) -> list[Failure]:
                 message = f"{message} (got {item.get('input')!r})"
         failures.append(Failure(key, f"{key}: {message}"))
     return failures
-
-
-def attribute_docs(cls: type) -> dict[str, str]:
-    """The attribute docstrings of a class (the string under each field): what an editor shows on hover."""
-    import ast
-    import inspect
-    import itertools
-    import textwrap
-
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-    docs: dict[str, str] = {}
-    for statement, following in itertools.pairwise(body):
-        if (
-            isinstance(statement, ast.AnnAssign)
-            and isinstance(statement.target, ast.Name)
-            and isinstance(following, ast.Expr)
-            and isinstance(following.value, ast.Constant)
-            and isinstance(following.value.value, str)
-        ):
-            docs[statement.target.id] = following.value.value.strip()
-    return docs

@@ -1,11 +1,14 @@
-"""What every provider of this package shares, and the lifecycle steps every part of a registry shares.
+"""The lifecycle every resource of this package shares, driven by its declarations.
 
 `CloudProvider` is the set-up of every provider: it pickles to nothing (Pulumi stores the pickled provider in
 every resource's state), and its settings and API clients exist only in the provider process, built from the
-stack config passed to `configure`. A part's provider (VPC access, namespaces, tokens, public access) declares
-its schema (fields.Schema, from its Args dataclass) and its output keys; check and diff come from the
-declarations alone, and the provider writes only what differs: how its create, read, update and delete call
-the API.
+stack config passed to `configure`. `DeclaredProvider` gives every resource check, diff and read from its
+schema (fields.Schema, from its Args and Outputs classes), with hooks for what a resource does beyond its
+declarations (the Instance's name and ownership checks, its refusal to replace a protected instance).
+`PartProvider` adds what the parts of a registry share: ids `<registry id>/<key>`, so an import finds the
+registry. A resource's provider writes only what differs: how its create, read, update and delete call the API.
+`Opened` is the one way a create that opened something (bought an instance, attached a VPC, opened public
+access) finishes it, or removes it again, or names it, so nothing it opened is left untracked.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import contextlib
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -29,15 +33,13 @@ from pulumi.dynamic import (
 
 from . import server_pool
 from .cloud import TcrCloud
-from .errors import Interrupted, InvalidInputs, SettingsError
-from .fields import Inputs, Schema
+from .cloud.polling import poll_until
+from .errors import ApiError, CreationFailed, Interrupted, InvalidInputs, SettingsError, WaitTimedOut
+from .fields import Failure, Inputs, Schema
 from .settings import Settings
 
-if server_pool.in_dynamic_server():
-    server_pool.prepare(Settings().provider_threads)
-
-
 Facade = TypeVar("Facade")
+T = TypeVar("T")
 
 
 def say(message: str) -> None:
@@ -47,15 +49,39 @@ def say(message: str) -> None:
         print(f"tcr: {message}", file=sys.stderr, flush=True)
 
 
-def interrupted_after_opening(registry_id: str, what: str, import_id: str) -> Interrupted:
-    """A create interrupted after it opened something: no call may be sent any more, so it stays, named."""
-    return Interrupted(
-        registry_id,
-        f"{what} of registry {registry_id} was opened, but the operation was interrupted before it was ready, "
-        f"and it was left as it is. The next `pulumi up` finds it there: to keep it, add "
-        f"`opts=pulumi.ResourceOptions(import_={import_id!r})` to the resource for one `up`; to drop it, remove it "
-        "in the console",
-    )
+@dataclass(frozen=True)
+class Opened:
+    """Something a create opened and must not leave untracked: it ends up in the state, or removed again
+    (`close`), or named to the user.
+
+    `what` names it in errors; `close` removes it and says what became of it, raising ApiError or
+    WaitTimedOut when it cannot; `by_hand` says what the user must do when closing failed too; `interrupted`
+    is the error of a create interrupted after opening it (no call may be sent any more, so it stays).
+    """
+
+    what: str
+    close: Callable[[], str]
+    by_hand: Callable[[Exception], str]
+    interrupted: Callable[[], Interrupted]
+
+    def finish(self, steps: Callable[[], T]) -> T:
+        """Run the rest of the create; if it fails, remove what was opened and report; if it is interrupted,
+        leave it, named."""
+        try:
+            return steps()
+        except CreationFailed:
+            raise
+        except Interrupted:
+            raise self.interrupted() from None
+        except Exception as exc:
+            self.abandon(f"could not be finished ({type(exc).__name__}: {exc})")
+
+    def abandon(self, what_happened: str) -> NoReturn:
+        try:
+            cleanup, cleaned_up = self.close(), True
+        except (ApiError, WaitTimedOut) as exc:
+            cleanup, cleaned_up = self.by_hand(exc), False
+        raise CreationFailed(self.what, what_happened, cleanup, cleaned_up)
 
 
 class CloudProvider(ResourceProvider):
@@ -80,6 +106,8 @@ class CloudProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         settings = Settings.from_config(req.config.get)
+        # The dynamic provider server configures each provider it unpickles before its first call.
+        server_pool.prepare(settings.provider_threads)
         with self._lock:
             self._settings = settings
             self._cloud = None
@@ -110,52 +138,64 @@ class CloudProvider(ResourceProvider):
             return found
 
 
-class PartProvider(CloudProvider):
-    """Base of the providers of a registry's parts. Subclasses set `schema` and `output_keys` and implement
-    `create`, `read_part`, `update` and `delete`; ids are `<registry id>/<key>` so an import finds its registry."""
+class DeclaredProvider(CloudProvider):
+    """Base of every resource's provider: check, diff and read from `schema`, and the pieces create, update and
+    delete share. Subclasses implement `create`, `read_object`, `update` and `delete`, and the hooks they need."""
 
     schema: ClassVar[Schema]
-    output_keys: ClassVar[tuple[str, ...]]
 
-    # --- check and diff: from the declarations ----------------------------------------------------------
+    # --- check: validate the declared inputs, resolve defaults ----------------------------------------------
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         props = {k: v for k, v in news.items() if not k.startswith("__")}
         if props.get("region") is None and self.settings.default_region:
             props["region"] = self.settings.default_region
         inputs, failures = self.schema.validate(props)
-        if inputs is None:
+        if inputs is not None:
+            failures = self.check_more(inputs, _olds or {}, news)
+            props = inputs.state()
+        else:
             # Not all known yet (preview): the known ones get their defaults, so only real changes show.
-            return CheckResult(self.schema.with_defaults(props), [CheckFailure(f.property, f.reason) for f in failures])
-        return CheckResult(inputs.state(), [])
+            props = self.schema.with_defaults(props)
+        props.update(self.internal(news))
+        return CheckResult(props, [CheckFailure(f.property, f.reason) for f in failures])
 
+    def check_more(self, inputs: Inputs, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[Failure]:
+        """Failures of valid inputs that the declarations cannot see (a name taken in the cloud, say)."""
+        return []
+
+    def internal(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Properties the provider keeps beside the inputs through every step (the Instance's `__owner`)."""
+        return {}
+
+    # --- diff ---------------------------------------------------------------------------------------------
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         changed, replaces, delete_first = self.schema.diff(_olds, _news)
+        if replaces:
+            self.check_replacement(_id, _olds, replaces)
         return DiffResult(changes=bool(changed), replaces=replaces, stables=[], delete_before_replace=delete_first)
 
-    # --- read: the part as the API has it ---------------------------------------------------------------
+    def check_replacement(self, id_: str, olds: Mapping[str, Any], replaces: list[str]) -> None:
+        """Raise to refuse, at preview, a replacement that could not finish."""
+
+    # --- read: the object as the API has it -------------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         stored = {k: v for k, v in props.items() if k in self.schema.by_key and v is not None}
-        registry_id, _, key = id_.partition("/")
-        stored.setdefault("registryId", registry_id)
-        region = stored.get("region") or self.settings.default_region
-        if not region:
-            raise SettingsError(
-                f"reading {self.schema.resource} {id_}: no region: pass region=, or set tencentcloud:region"
-            )
-        stored["region"] = region
-        found = self.read_part(str(region), registry_id, key, stored, props)
+        stored["region"] = self.region_of(props, f"reading {self.schema.resource} {id_}")
+        found = self.read_object(id_, stored, props)
         if found is None:
             return ReadResult(None, {})
         inputs, outputs = found
-        return ReadResult(id_, {**inputs, **outputs}, inputs)
+        inputs = {**inputs, **self.internal(props)}
+        return ReadResult(id_, self.outputs(inputs, outputs), inputs)
 
-    def read_part(
-        self, region: str, registry_id: str, key: str, stored: dict[str, Any], props: Mapping[str, Any]
+    def read_object(
+        self, id_: str, stored: dict[str, Any], props: Mapping[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """(live inputs, outputs) of the part `key` of `registry_id`, or None when it is gone."""
+        """(live inputs, outputs) of the object `id_`, or None when it is gone. `stored`: the stored inputs, the
+        region resolved; `props`: the whole stored state (outputs the API returns only once live there)."""
         raise NotImplementedError
 
-    # --- create, update, delete: per part ---------------------------------------------------------------
+    # --- create, update, delete: per resource -----------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         raise NotImplementedError
 
@@ -165,13 +205,90 @@ class PartProvider(CloudProvider):
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    # --- shared pieces ----------------------------------------------------------------------------------
+    # --- shared pieces --------------------------------------------------------------------------------------
     def inputs_of(self, props: Mapping[str, Any]) -> Inputs:
+        """The validated inputs of checked props (create and update get what check returned)."""
         inputs, failures = self.schema.validate({k: v for k, v in props.items() if k in self.schema.by_key})
         if inputs is None:
-            raise InvalidInputs(str(props.get("registryId") or "(unknown)"), [f.reason for f in failures])
+            subject = props.get("name") or props.get("registryId") or "(unknown)"
+            raise InvalidInputs(str(subject), [f.reason for f in failures])
         return inputs
 
     def outputs(self, inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict[str, Any]:
-        assert set(outputs) == set(self.output_keys), sorted(set(outputs) ^ set(self.output_keys))
+        assert set(outputs) == set(self.schema.output_keys), sorted(set(outputs) ^ set(self.schema.output_keys))
         return {**dict(inputs), **dict(outputs)}
+
+    def region_of(self, props: Mapping[str, Any], doing: str) -> str:
+        """The stored region, else the configured default (a state written by `get` may have none)."""
+        region = props.get("region") or self.settings.default_region
+        if not region:
+            raise SettingsError(f"{doing}: no region: pass region=, or set tencentcloud:region")
+        return str(region)
+
+    def wait_until(
+        self,
+        poll: Callable[[], T],
+        done: Callable[[T], bool],
+        *,
+        timeout: float,
+        what: str,
+        describe: Callable[[T], str] = str,
+    ) -> T:
+        """Poll until `done` (cloud/polling.py), with progress lines and this provider's interrupt."""
+        return poll_until(
+            poll,
+            done,
+            timeout=timeout,
+            what=what,
+            describe=describe,
+            progress=say,
+            interrupted=self.cloud.transport.interrupted,
+        )
+
+
+def part_id(registry_id: str, key: str) -> str:
+    return f"{registry_id}/{key}"
+
+
+def split_part_id(id_: str) -> tuple[str, str]:
+    """(registry id, key) of a part's id `<registry id>/<key>`."""
+    registry_id, _, key = id_.partition("/")
+    return registry_id, key
+
+
+class PartProvider(DeclaredProvider):
+    """Base of the providers of a registry's parts; ids are `<registry id>/<key>` so an import finds its registry.
+    Subclasses implement `read_part` instead of `read_object`."""
+
+    def read_object(
+        self, id_: str, stored: dict[str, Any], props: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        registry_id, key = split_part_id(id_)
+        stored.setdefault("registryId", registry_id)
+        return self.read_part(stored["region"], registry_id, key, stored, props)
+
+    def read_part(
+        self, region: str, registry_id: str, key: str, stored: dict[str, Any], props: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """(live inputs, outputs) of the part `key` of `registry_id`, or None when it is gone."""
+        raise NotImplementedError
+
+    def opened(self, registry_id: str, thing: str, key: str, close: Callable[[], None], *, closed: str) -> Opened:
+        """`thing` ("public access") of a registry, opened by a create; `closed` says what closing it means."""
+
+        def close_it() -> str:
+            close()
+            return closed
+
+        return Opened(
+            what=f"{registry_id} ({thing})",
+            close=close_it,
+            by_hand=lambda exc: f"Removing it failed too ({exc}): remove {thing} of {registry_id} in the console",
+            interrupted=lambda: Interrupted(
+                registry_id,
+                f"{thing} of registry {registry_id} was opened, but the operation was interrupted before it was "
+                "ready, and it was left as it is. The next `pulumi up` finds it there: to keep it, add "
+                f"`opts=pulumi.ResourceOptions(import_={part_id(registry_id, key)!r})` to the resource for one "
+                "`up`; to drop it, remove it in the console",
+            ),
+        )

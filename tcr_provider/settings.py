@@ -5,7 +5,7 @@ Tencent Cloud SDK's default chain (profile file, CVM role, TKE OIDC). The keys a
 Cloud Pulumi and Terraform providers use, so one stack config serves all of them.
 
 Nothing here is ever pickled into Pulumi state: the provider object keeps a `Settings` only in the
-process that runs it (see `InstanceProvider.__getstate__`).
+process that runs it (see `CloudProvider.__getstate__` in lifecycle.py).
 """
 
 from __future__ import annotations

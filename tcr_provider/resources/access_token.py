@@ -1,39 +1,40 @@
 """AccessToken: long-term pull credentials of a registry, for a cluster's imagePullSecret."""
 
-# No `from __future__ import annotations`: the Args annotations must stay objects (fields.Schema reads them).
+from __future__ import annotations
+
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import pulumi
 from pulumi.dynamic import CreateResult, UpdateResult
 
 from ..cloud.tokens import Token, Tokens
 from ..errors import PartGone
-from ..fields import Api, Change, Schema, declared
-from ..lifecycle import PartProvider
-from ..spec import Region
-from .base import RegistryId, args_from, output_keys, register
+from ..fields import Api, Change, Schema, Write, declared
+from ..lifecycle import PartProvider, part_id, split_part_id
+from .common import DeclaredResource, PartArgs, Region, RegistryId
 
-SECRET_OUTPUTS = ("username", "token")
+__all__ = ["AccessToken", "AccessTokenArgs"]
+
+# ModifyInstanceToken changes one thing per call (its ModifyFlag), so each field is written by a call of its own.
+MODIFY_TOKEN = "ModifyInstanceToken"
 
 
-@dataclass
-class AccessTokenArgs:
+@dataclass(kw_only=True)
+class AccessTokenArgs(PartArgs):
     """Inputs of a long-term access token of a TCR registry. The registry replaces it (a new token);
     the description and enabled change in place, and keep the token."""
 
-    registry_id: pulumi.Input[RegistryId] = declared(Change.REPLACE, required=True)
-    """The registry (Instance.registry_id) the token logs in to."""
-
-    region: pulumi.Input[Region] | None = declared(Change.REPLACE, resolved=True)
-    """The registry's region; defaults to config tencentcloud:region, then TENCENTCLOUD_REGION."""
-
-    description: pulumi.Input[str] | None = declared(Change.UPDATE, default="", api=Api(read="Desc"))
+    description: pulumi.Input[str] | None = declared(
+        Change.UPDATE, default="", api=Api(read="Desc", write=Write.OWN_CALL, via=MODIFY_TOKEN)
+    )
     """What the token is for, shown in the console (say, the cluster that pulls with it)."""
 
-    enabled: pulumi.Input[bool] | None = declared(Change.UPDATE, default=True, api=Api(read="Enabled"))
+    enabled: pulumi.Input[bool] | None = declared(
+        Change.UPDATE, default=True, api=Api(read="Enabled", write=Write.OWN_CALL, via=MODIFY_TOKEN)
+    )
     """A disabled token is refused at login, and kept: enable it again without handing out a new one."""
 
 
@@ -52,22 +53,13 @@ class AccessTokenOutputs:
     """Expiry timestamp the API reports (0: never)."""
 
 
-ACCESS_TOKEN = Schema(
-    "AccessToken",
-    AccessTokenArgs,
-    missing={
-        "registryId": "is required: pass the Instance's registry_id",
-        "region": "no region given: set region= (the registry's), or `pulumi config set tencentcloud:region ...`",
-    },
-)
-OUTPUT_KEYS = output_keys(AccessTokenOutputs)
+ACCESS_TOKEN = Schema("AccessToken", AccessTokenArgs, AccessTokenOutputs, secrets=["username", "token"])
 
 
 class AccessTokenProvider(PartProvider):
     """The dynamic provider behind `tcr_provider.AccessToken`."""
 
     schema = ACCESS_TOKEN
-    output_keys = OUTPUT_KEYS
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,35 +76,35 @@ class AccessTokenProvider(PartProvider):
             return token_id in self._created
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec = self.inputs_of(props)
-        region, registry_id = spec.region, spec.registry_id
-        new = self.tokens.create(region, registry_id, spec.description, self._is_known)
+        inputs = self.inputs_of(props)
+        region, registry_id = inputs.region, inputs.registry_id
+        new = self.tokens.create(region, registry_id, inputs.description, self._is_known)
         with self._created_lock:
             self._created.add(new.token_id)
-        if not spec.enabled:
+        if not inputs.enabled:
             self.tokens.modify(region, registry_id, new.token_id, enabled=False)
         found = self.tokens.get(region, registry_id, new.token_id)
         if found is None:
             raise PartGone(registry_id, f"access token {new.token_id}")
         secrets = {"username": new.username, "token": new.token}
-        return CreateResult(f"{registry_id}/{new.token_id}", self.outputs(spec, _outputs_of(found, secrets)))
+        return CreateResult(part_id(registry_id, new.token_id), self.outputs(inputs, _outputs_of(found, secrets)))
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
-        spec = self.inputs_of(_news)
-        region, registry_id = spec.region, spec.registry_id
-        token_id = str(_olds.get("tokenId") or _id.partition("/")[2])
+        inputs = self.inputs_of(_news)
+        region, registry_id = inputs.region, inputs.registry_id
+        token_id = str(_olds.get("tokenId") or split_part_id(_id)[1])
         current = self.tokens.get(region, registry_id, token_id)
         if current is None:
             raise PartGone(registry_id, f"access token {token_id}")
         # ModifyInstanceToken changes one thing per call (its ModifyFlag).
-        if current.description != spec.description:
-            self.tokens.modify(region, registry_id, token_id, description=spec.description)
-        if current.enabled != spec.enabled:
-            self.tokens.modify(region, registry_id, token_id, enabled=spec.enabled)
+        if current.description != inputs.description:
+            self.tokens.modify(region, registry_id, token_id, description=inputs.description)
+        if current.enabled != inputs.enabled:
+            self.tokens.modify(region, registry_id, token_id, enabled=inputs.enabled)
         found = self.tokens.get(region, registry_id, token_id)
         if found is None:
             raise PartGone(registry_id, f"access token {token_id}")
-        return UpdateResult(self.outputs(spec, _outputs_of(found, _olds)))
+        return UpdateResult(self.outputs(inputs, _outputs_of(found, _olds)))
 
     def read_part(
         self, region: str, registry_id: str, key: str, stored: dict[str, Any], props: Mapping[str, Any]
@@ -126,8 +118,8 @@ class AccessTokenProvider(PartProvider):
         return inputs, _outputs_of(found, props)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        registry_id, _, token_id = _id.partition("/")
-        region = str(_props.get("region") or self.settings.default_region)
+        registry_id, token_id = split_part_id(_id)
+        region = self.region_of(_props, f"deleting AccessToken {_id}")
         self.tokens.delete(region, registry_id, token_id)
 
 
@@ -141,18 +133,37 @@ def _outputs_of(found: Token, secrets: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class AccessToken(pulumi.dynamic.Resource, AccessTokenOutputs, module="tcr", name="AccessToken"):
+class AccessToken(DeclaredResource, AccessTokenOutputs, module="tcr", name="AccessToken"):
     """A long-term access token of a TCR Enterprise registry (type token `pulumi-python:dynamic/tcr:AccessToken`).
 
     `username` and `token` are secret outputs: encrypted in the state, never shown in plain text.
     """
 
-    def __init__(
-        self,
-        resource_name: str,
-        args: AccessTokenArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
-    ) -> None:
-        args = args_from("AccessToken", resource_name, AccessTokenArgs, args, kwargs)
-        register(self, AccessTokenProvider(), resource_name, args, ACCESS_TOKEN, OUTPUT_KEYS, opts, SECRET_OUTPUTS)
+    provider_class = AccessTokenProvider
+
+    if TYPE_CHECKING:
+        # BEGIN generated: AccessToken signatures
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            args: AccessTokenArgs,
+            opts: pulumi.ResourceOptions | None = None,
+        ) -> None: ...
+
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            args: None = None,
+            opts: pulumi.ResourceOptions | None = None,
+            *,
+            registry_id: pulumi.Input[RegistryId],
+            region: pulumi.Input[Region] | None = None,
+            description: pulumi.Input[str] | None = None,
+            enabled: pulumi.Input[bool] | None = None,
+        ) -> None: ...
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+        # END generated: AccessToken signatures

@@ -1,10 +1,11 @@
 """Namespace: where a registry's repositories live, and who may pull from them."""
 
-# No `from __future__ import annotations`: the Args annotations must stay objects (fields.Schema reads them).
+from __future__ import annotations
+
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, overload
 
 import pulumi
 from pulumi.dynamic import CreateResult, UpdateResult
@@ -12,9 +13,10 @@ from pulumi.dynamic import CreateResult, UpdateResult
 from ..cloud.namespaces import Namespaces
 from ..errors import AlreadyExists, ApiError, NamespaceNotEmpty, PartGone
 from ..fields import Api, Change, Check, Failure, Schema, declared
-from ..lifecycle import PartProvider
-from ..spec import Region, check_tag_entries
-from .base import RegistryId, args_from, output_keys, register
+from ..lifecycle import PartProvider, part_id, split_part_id
+from .common import DeclaredResource, PartArgs, Region, RegistryId, tag_limit
+
+__all__ = ["Namespace", "NamespaceArgs"]
 
 # The Terraform provider's documentation of tcr_namespace: 2 to 30 characters, lower-case letters, digits
 # and the separators . _ -, neither first, last, nor two in a row.
@@ -45,23 +47,17 @@ def _check_cves(ids: list[str]) -> list[str]:
     return ids
 
 
-def _check_tags(tags: dict[str, str]) -> dict[str, str]:
-    if len(tags) > MAX_TAGS:
-        raise ValueError(f"has {len(tags)} tags; a namespace takes at most {MAX_TAGS}: remove some")
-    return check_tag_entries(tags)
-
-
-NamespaceName = Annotated[str, Check(_check_name)]
-CveList = Annotated[list[str], Check(_check_cves)]
-NamespaceTags = Annotated[dict[str, str], Check(_check_tags)]
+NamespaceName = Annotated[str, Check(_check_name, "2 to 30 of `a-z 0-9 . _ -`")]
+CveList = Annotated[list[str], Check(_check_cves, "list of `CVE-YYYY-NNNN`")]
+NamespaceTags = Annotated[dict[str, str], tag_limit(MAX_TAGS, "a namespace")]
 
 
 def _tags_to_api(tags: Mapping[str, str]) -> dict[str, Any]:
     return {"ResourceType": "namespace", "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
 
 
-def _tags_from_api(spec: Mapping[str, Any]) -> dict[str, str]:
-    return {str(t["Key"]): str(t.get("Value") or "") for t in (spec or {}).get("Tags") or []}
+def _tags_from_api(specification: Mapping[str, Any]) -> dict[str, str]:
+    return {str(t["Key"]): str(t.get("Value") or "") for t in (specification or {}).get("Tags") or []}
 
 
 def _cves_to_api(ids: list[str]) -> list[dict[str, str]]:
@@ -76,20 +72,17 @@ def _severity_from_api(value: str) -> str | None:
     return value or None
 
 
-@dataclass
-class NamespaceArgs:
+@dataclass(kw_only=True)
+class NamespaceArgs(PartArgs):
     """Inputs of a namespace of a TCR registry. registry_id and name replace it; everything else changes in place."""
 
-    registry_id: pulumi.Input[RegistryId] = declared(Change.REPLACE, required=True)
-    """The registry (Instance.registry_id) the namespace belongs to."""
-
     name: pulumi.Input[NamespaceName] = declared(
-        Change.REPLACE, required=True, api=Api(read="Name", create="NamespaceName")
+        Change.REPLACE,
+        required=True,
+        api=Api(read="Name", create="NamespaceName"),
+        missing="is required: name the namespace",
     )
     """2 to 30 lower-case letters, digits and '.', '_', '-'; images are pulled as <domain>/<name>/<repo>."""
-
-    region: pulumi.Input[Region] | None = declared(Change.REPLACE, resolved=True)
-    """The registry's region; defaults to config tencentcloud:region, then TENCENTCLOUD_REGION."""
 
     is_public: pulumi.Input[bool] | None = declared(
         Change.UPDATE, default=False, api=Api(read="Public", create="IsPublic", modify="IsPublic")
@@ -161,14 +154,11 @@ def _severity_needs_blocking(inputs: Mapping[str, Any]) -> list[Failure]:
 NAMESPACE = Schema(
     "Namespace",
     NamespaceArgs,
+    NamespaceOutputs,
+    modify_call="ModifyNamespace",
+    key_input="name",
     validators=[_severity_needs_blocking],
-    missing={
-        "registryId": "is required: pass the Instance's registry_id",
-        "name": "is required: name the namespace",
-        "region": "no region given: set region= (the registry's), or `pulumi config set tencentcloud:region ...`",
-    },
 )
-OUTPUT_KEYS = output_keys(NamespaceOutputs)
 _MODIFIED = [f for f in NAMESPACE.fields if f.change is Change.UPDATE and f.api.modify]
 
 
@@ -176,42 +166,41 @@ class NamespaceProvider(PartProvider):
     """The dynamic provider behind `tcr_provider.Namespace`."""
 
     schema = NAMESPACE
-    output_keys = OUTPUT_KEYS
 
     @property
     def namespaces(self) -> Namespaces:
         return self.facade(Namespaces)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec = self.inputs_of(props)
-        region, registry_id, name = spec.region, spec.registry_id, spec.name
+        inputs = self.inputs_of(props)
+        region, registry_id, name = inputs.region, inputs.registry_id, inputs.name
         if self.namespaces.get(region, registry_id, name) is not None:
-            raise AlreadyExists(registry_id, f"namespace {name!r}", f"{registry_id}/{name}")
-        self.namespaces.create(region, registry_id, NAMESPACE.create_params(spec))
-        return CreateResult(f"{registry_id}/{name}", self._settled(spec))
+            raise AlreadyExists(registry_id, f"namespace {name!r}", part_id(registry_id, name))
+        self.namespaces.create(region, registry_id, NAMESPACE.create_params(inputs))
+        return CreateResult(part_id(registry_id, name), self._settled(inputs))
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
-        spec = self.inputs_of(_news)
+        inputs = self.inputs_of(_news)
         # Every setting is sent in each modify: whether the API keeps or resets a field left out is not
         # documented (DeletionProtection on ModifyInstance resets), and sending all is right either way.
-        params: dict[str, Any] = {"NamespaceName": spec.name}
+        params: dict[str, Any] = {"NamespaceName": inputs.name}
         for field in _MODIFIED:
-            value = spec.get(field.key)
+            value = inputs.get(field.key)
             if value is not None and field.api.modify is not None:
                 params[field.api.modify] = field.api.encode(value) if field.api.encode else value
         try:
-            self.namespaces.modify(spec.region, spec.registry_id, params)
+            self.namespaces.modify(inputs.region, inputs.registry_id, params)
         except ApiError as exc:
             if exc.code.startswith("ResourceNotFound"):
-                raise PartGone(spec.registry_id, f"namespace {spec.name!r}") from exc
+                raise PartGone(inputs.registry_id, f"namespace {inputs.name!r}") from exc
             raise
-        return UpdateResult(self._settled(spec))
+        return UpdateResult(self._settled(inputs))
 
-    def _settled(self, spec: Mapping[str, Any]) -> dict[str, Any]:
-        found = self.namespaces.get(spec["region"], spec["registryId"], spec["name"])
+    def _settled(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        found = self.namespaces.get(inputs["region"], inputs["registryId"], inputs["name"])
         if found is None:
-            raise PartGone(spec["registryId"], f"namespace {spec['name']!r}")
-        return self.outputs(spec, _outputs_of(found))
+            raise PartGone(inputs["registryId"], f"namespace {inputs['name']!r}")
+        return self.outputs(inputs, _outputs_of(found))
 
     def read_part(
         self, region: str, registry_id: str, key: str, stored: dict[str, Any], props: Mapping[str, Any]
@@ -226,8 +215,8 @@ class NamespaceProvider(PartProvider):
         return live, _outputs_of(found)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        registry_id, _, name = _id.partition("/")
-        region = str(_props.get("region") or self.settings.default_region)
+        registry_id, name = split_part_id(_id)
+        region = self.region_of(_props, f"deleting namespace {_id}")
         try:
             self.namespaces.delete(region, registry_id, name)
         except ApiError as exc:
@@ -242,18 +231,42 @@ def _outputs_of(found: Mapping[str, Any]) -> dict[str, Any]:
     return {"namespaceId": found.get("NamespaceId"), "createdAt": str(found.get("CreationTime") or "")}
 
 
-class Namespace(pulumi.dynamic.Resource, NamespaceOutputs, module="tcr", name="Namespace"):
+class Namespace(DeclaredResource, NamespaceOutputs, module="tcr", name="Namespace"):
     """A namespace of a TCR Enterprise registry (type token `pulumi-python:dynamic/tcr:Namespace`).
 
     Deleting it never deletes repositories: while it holds any, `pulumi destroy` stops and names them.
     """
 
-    def __init__(
-        self,
-        resource_name: str,
-        args: NamespaceArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
-    ) -> None:
-        args = args_from("Namespace", resource_name, NamespaceArgs, args, kwargs)
-        register(self, NamespaceProvider(), resource_name, args, NAMESPACE, OUTPUT_KEYS, opts)
+    provider_class = NamespaceProvider
+
+    if TYPE_CHECKING:
+        # BEGIN generated: Namespace signatures
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            args: NamespaceArgs,
+            opts: pulumi.ResourceOptions | None = None,
+        ) -> None: ...
+
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            args: None = None,
+            opts: pulumi.ResourceOptions | None = None,
+            *,
+            registry_id: pulumi.Input[RegistryId],
+            name: pulumi.Input[NamespaceName],
+            region: pulumi.Input[Region] | None = None,
+            is_public: pulumi.Input[bool] | None = None,
+            auto_scan: pulumi.Input[bool] | None = None,
+            block_vulnerable: pulumi.Input[bool] | None = None,
+            severity: pulumi.Input[Severity] | None = None,
+            cve_allowlist: pulumi.Input[list[pulumi.Input[str]]] | None = None,
+            tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None,
+        ) -> None: ...
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+        # END generated: Namespace signatures

@@ -1,24 +1,26 @@
 """PublicAccess: a registry reachable from the internet, only from the CIDR blocks its allowlist names."""
 
-# No `from __future__ import annotations`: the Args annotations must stay objects (fields.Schema reads them).
+from __future__ import annotations
+
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict, overload
 
 import pulumi
 from pulumi.dynamic import CreateResult, UpdateResult
 
 from ..cloud.network import OPEN_TO_ALL_CIDR, PUBLIC_CLOSED, PUBLIC_OPEN, Network, Policy
-from ..cloud.polling import poll_until
 from ..cloud.retry import is_gone
-from ..errors import AlreadyExists, ApiError, CreationFailed, Interrupted, PartGone, WaitTimedOut
-from ..fields import Api, Change, Check, Failure, Schema, declared
-from ..lifecycle import PartProvider, interrupted_after_opening, say
-from ..spec import Region
-from .base import RegistryId, args_from, output_keys, register
+from ..errors import AlreadyExists, ApiError, PartGone
+from ..fields import Api, Change, Check, Failure, Schema, Write, declared
+from ..lifecycle import PartProvider, part_id, split_part_id
+from .common import DeclaredResource, PartArgs, Region, RegistryId
+
+__all__ = ["AllowedCidr", "PublicAccess", "PublicAccessArgs"]
 
 OPEN_TO_ALL_DESCRIPTION = "open to all (open_to_all=True)"
+PUBLIC_KEY = "public"  # a registry has one public endpoint: its PublicAccess's id is `<registry id>/public`
 MAX_DESCRIPTION_LENGTH = 255
 
 
@@ -55,29 +57,29 @@ def _check_allow(entries: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [normalized[block] for block in sorted(normalized, key=lambda b: ipaddress.IPv4Network(b))]
 
 
-AllowList = Annotated[list[dict[str, Any]], Check(_check_allow)]
+AllowList = Annotated[
+    list[dict[str, Any]], Check(_check_allow, 'list of `{"cidr": "203.0.113.0/24", "description": ...}`')
+]
 
 # The keys of the description `_description` builds from DescribeSecurityPolicies.
 ALLOW, OPEN_TO_ALL = "Allow", "OpenToAll"
+# The allowlist is written entry by entry, by difference.
+POLICY_CALLS = "CreateMultipleSecurityPolicy / DeleteMultipleSecurityPolicy"
 
 
-@dataclass
-class PublicAccessArgs:
+@dataclass(kw_only=True)
+class PublicAccessArgs(PartArgs):
     """Inputs of a registry's public (internet) access. The registry replaces it; the allowlist changes in
     place, by difference."""
 
-    registry_id: pulumi.Input[RegistryId] = declared(Change.REPLACE, required=True)
-    """The registry (Instance.registry_id) to open to the internet."""
-
-    region: pulumi.Input[Region] | None = declared(Change.REPLACE, resolved=True)
-    """The registry's region; defaults to config tencentcloud:region, then TENCENTCLOUD_REGION."""
-
     allow: pulumi.Input[Sequence[pulumi.Input[AllowedCidr]]] | None = declared(
-        Change.UPDATE, default=list, type=AllowList, api=Api(read=ALLOW)
+        Change.UPDATE, default=list, type=AllowList, api=Api(read=ALLOW, write=Write.OWN_CALL, via=POLICY_CALLS)
     )
     """The CIDR blocks that may reach the registry, each {"cidr": ..., "description": ...}."""
 
-    open_to_all: pulumi.Input[bool] | None = declared(Change.UPDATE, default=False, api=Api(read=OPEN_TO_ALL))
+    open_to_all: pulumi.Input[bool] | None = declared(
+        Change.UPDATE, default=False, api=Api(read=OPEN_TO_ALL, write=Write.OWN_CALL, via=POLICY_CALLS)
+    )
     """Admit every address; an empty allowlist is refused unless this says so."""
 
 
@@ -103,74 +105,68 @@ def _allowlist_is_deliberate(inputs: Mapping[str, Any]) -> list[Failure]:
     return []
 
 
-PUBLIC_ACCESS = Schema(
-    "PublicAccess",
-    PublicAccessArgs,
-    validators=[_allowlist_is_deliberate],
-    missing={
-        "registryId": "is required: pass the Instance's registry_id",
-        "region": "no region given: set region= (the registry's), or `pulumi config set tencentcloud:region ...`",
-    },
-)
-OUTPUT_KEYS = output_keys(PublicAccessOutputs)
+PUBLIC_ACCESS = Schema("PublicAccess", PublicAccessArgs, PublicAccessOutputs, validators=[_allowlist_is_deliberate])
 
 
-def _wanted(spec: Mapping[str, Any]) -> dict[str, str]:
-    if spec.get("openToAll"):
+def _wanted(inputs: Mapping[str, Any]) -> dict[str, str]:
+    if inputs.get("openToAll"):
         return {OPEN_TO_ALL_CIDR: OPEN_TO_ALL_DESCRIPTION}
-    return {entry["cidr"]: entry.get("description", "") for entry in spec.get("allow") or []}
+    return {entry["cidr"]: entry.get("description", "") for entry in inputs.get("allow") or []}
 
 
 class PublicAccessProvider(PartProvider):
     """The dynamic provider behind `tcr_provider.PublicAccess`."""
 
     schema = PUBLIC_ACCESS
-    output_keys = OUTPUT_KEYS
 
     @property
     def network(self) -> Network:
         return self.facade(Network)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec = self.inputs_of(props)
-        region, registry_id = spec.region, spec.registry_id
+        inputs = self.inputs_of(props)
+        region, registry_id = inputs.region, inputs.registry_id
         status = self.network.public_status(region, registry_id)
         if status is None:
             raise PartGone(registry_id, "the registry")
         if status != PUBLIC_CLOSED:
-            raise AlreadyExists(registry_id, f"public access ({status})", f"{registry_id}/public")
+            raise AlreadyExists(registry_id, f"public access ({status})", part_id(registry_id, PUBLIC_KEY))
         self.network.set_public(region, registry_id, True)
-        # From here on the registry is open: it ends up in the state, or closed again, or named to the user.
-        try:
-            self._wait_for(spec, PUBLIC_OPEN, self.settings.update_timeout)
-            self._converge(spec)
-            outputs = self.outputs(spec, {"status": PUBLIC_OPEN})
-        except Interrupted:
-            raise interrupted_after_opening(registry_id, "public access", f"{registry_id}/public") from None
-        except Exception as exc:
-            self._abandon(spec, f"could not be finished ({type(exc).__name__}: {exc})")
-        return CreateResult(f"{registry_id}/public", outputs)
+        opened = self.opened(
+            registry_id,
+            "public access",
+            PUBLIC_KEY,
+            lambda: self._close(region, registry_id),
+            closed="Public access was closed again, so the registry is not left open.",
+        )
+
+        def finish() -> dict[str, Any]:
+            self._wait_for(inputs, PUBLIC_OPEN, self.settings.update_timeout)
+            self._converge(inputs)
+            return self.outputs(inputs, {"status": PUBLIC_OPEN})
+
+        return CreateResult(part_id(registry_id, PUBLIC_KEY), opened.finish(finish))
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
-        spec = self.inputs_of(_news)
-        status = self.network.public_status(spec.region, spec.registry_id)
+        inputs = self.inputs_of(_news)
+        status = self.network.public_status(inputs.region, inputs.registry_id)
         if status != PUBLIC_OPEN:
-            raise PartGone(spec.registry_id, f"public access (now {status or 'gone'})")
-        self._converge(spec)
-        return UpdateResult(self.outputs(spec, {"status": status}))
+            raise PartGone(inputs.registry_id, f"public access (now {status or 'gone'})")
+        self._converge(inputs)
+        return UpdateResult(self.outputs(inputs, {"status": status}))
 
-    def _converge(self, spec: Mapping[str, Any]) -> None:
+    def _converge(self, inputs: Mapping[str, Any]) -> None:
         """Bring the allowlist to what the program says, by difference: entries kept are never re-added."""
-        region, registry_id = spec["region"], spec["registryId"]
-        wanted = _wanted(spec)
+        region, registry_id = inputs["region"], inputs["registryId"]
+        wanted = _wanted(inputs)
         live = self.network.policies(region, registry_id)
         stale = [p for p in live if wanted.get(p.cidr) != p.description]
         kept = {p.cidr for p in live if p not in stale}
         self.network.disallow(region, registry_id, stale)
         self.network.allow(region, registry_id, {c: d for c, d in wanted.items() if c not in kept})
 
-    def _wait_for(self, spec: Mapping[str, Any], status: str, timeout: float) -> None:
-        region, registry_id = spec["region"], spec["registryId"]
+    def _wait_for(self, inputs: Mapping[str, Any], status: str, timeout: float) -> None:
+        region, registry_id = inputs["region"], inputs["registryId"]
 
         def done(seen: str | None) -> bool:
             if seen is None:
@@ -183,25 +179,13 @@ class PublicAccessProvider(PartProvider):
         def describe(seen: str | None) -> str:
             return seen or "gone"
 
-        poll_until(
+        self.wait_until(
             poll,
             done,
             timeout=timeout,
             what=f"public access of {registry_id} becoming {status}",
             describe=describe,
-            progress=say,
-            interrupted=self.cloud.transport.interrupted,
         )
-
-    def _abandon(self, spec: Mapping[str, Any], what_happened: str) -> NoReturn:
-        registry = f"{spec['registryId']} (public access)"
-        try:
-            self._close(spec["region"], spec["registryId"])
-            cleanup, cleaned_up = "Public access was closed again, so the registry is not left open.", True
-        except (ApiError, WaitTimedOut) as exc:
-            cleanup = f"Closing it failed too ({exc}): close public access in the console"
-            cleaned_up = False
-        raise CreationFailed(registry, what_happened, cleanup, cleaned_up)
 
     def read_part(
         self, region: str, registry_id: str, key: str, stored: dict[str, Any], props: Mapping[str, Any]
@@ -221,8 +205,8 @@ class PublicAccessProvider(PartProvider):
         return inputs, {"status": status}
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        registry_id = _id.partition("/")[0]
-        self._close(str(_props.get("region") or self.settings.default_region), registry_id)
+        registry_id = split_part_id(_id)[0]
+        self._close(self.region_of(_props, f"deleting PublicAccess {_id}"), registry_id)
 
     def _close(self, region: str, registry_id: str) -> None:
         """Empty the allowlist (so a later opening starts from nothing), then close public access."""
@@ -243,16 +227,35 @@ def _description(policies: Sequence[Policy]) -> dict[str, Any]:
     }
 
 
-class PublicAccess(pulumi.dynamic.Resource, PublicAccessOutputs, module="tcr", name="PublicAccess"):
+class PublicAccess(DeclaredResource, PublicAccessOutputs, module="tcr", name="PublicAccess"):
     """Public (internet) access to a TCR Enterprise registry, limited to an allowlist of CIDR blocks (type token
     `pulumi-python:dynamic/tcr:PublicAccess`)."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        args: PublicAccessArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
-    ) -> None:
-        args = args_from("PublicAccess", resource_name, PublicAccessArgs, args, kwargs)
-        register(self, PublicAccessProvider(), resource_name, args, PUBLIC_ACCESS, OUTPUT_KEYS, opts)
+    provider_class = PublicAccessProvider
+
+    if TYPE_CHECKING:
+        # BEGIN generated: PublicAccess signatures
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            args: PublicAccessArgs,
+            opts: pulumi.ResourceOptions | None = None,
+        ) -> None: ...
+
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            args: None = None,
+            opts: pulumi.ResourceOptions | None = None,
+            *,
+            registry_id: pulumi.Input[RegistryId],
+            region: pulumi.Input[Region] | None = None,
+            allow: pulumi.Input[Sequence[pulumi.Input[AllowedCidr]]] | None = None,
+            open_to_all: pulumi.Input[bool] | None = None,
+        ) -> None: ...
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+        # END generated: PublicAccess signatures

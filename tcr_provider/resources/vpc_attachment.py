@@ -1,21 +1,22 @@
 """VpcAttachment: private access to a registry from one VPC, with optional private DNS for its domains."""
 
-# No `from __future__ import annotations`: the Args annotations must stay objects (fields.Schema reads them).
+from __future__ import annotations
+
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, overload
 
 import pulumi
 from pulumi.dynamic import CreateResult, UpdateResult
 
 from ..cloud.network import DNS_ERROR, DNS_ON, Attachment, DnsRecord, Network, attachment_failed
-from ..cloud.polling import poll_until
-from ..errors import AlreadyExists, ApiError, CreationFailed, Interrupted, PartGone, WaitTimedOut
-from ..fields import Api, Change, Check, Schema, declared
-from ..lifecycle import PartProvider, interrupted_after_opening, say
-from ..spec import Region
-from .base import RegistryId, args_from, output_keys, register
+from ..errors import AlreadyExists, ApiError, PartGone
+from ..fields import Api, Change, Check, Schema, Write, declared
+from ..lifecycle import PartProvider, part_id, split_part_id
+from .common import DeclaredResource, PartArgs, Region, RegistryId
+
+__all__ = ["VpcAttachment", "VpcAttachmentArgs"]
 
 VPC_ID = re.compile(r"^vpc-[a-z0-9]{8}$")
 SUBNET_ID = re.compile(r"^subnet-[a-z0-9]{8}$")
@@ -30,37 +31,39 @@ def _checker(pattern: re.Pattern[str], what: str, example: str) -> Any:
     return check
 
 
-VpcId = Annotated[str, Check(_checker(VPC_ID, "VPC", "vpc-1a2b3c4d"))]
-SubnetId = Annotated[str, Check(_checker(SUBNET_ID, "subnet", "subnet-1a2b3c4d"))]
+VpcId = Annotated[str, Check(_checker(VPC_ID, "VPC", "vpc-1a2b3c4d"), "`vpc-xxxxxxxx`")]
+SubnetId = Annotated[str, Check(_checker(SUBNET_ID, "subnet", "subnet-1a2b3c4d"), "`subnet-xxxxxxxx`")]
 
 # The keys of the description `_describe` builds from DescribeInternalEndpoints and the DNS status.
 PUBLIC_DNS, VPC_DNS = "PublicDomainDns", "VpcDomainDns"
+# Private DNS records are written by calls of their own, one record each.
+DNS_CALLS = "CreateInternalEndpointDns / DeleteInternalEndpointDns"
 
 
-@dataclass
-class VpcAttachmentArgs:
+@dataclass(kw_only=True)
+class VpcAttachmentArgs(PartArgs):
     """Inputs of a VPC's private access to a TCR registry. The registry, VPC and subnet replace it; the DNS
     settings change in place."""
 
-    registry_id: pulumi.Input[RegistryId] = declared(Change.REPLACE, required=True)
-    """The registry (Instance.registry_id)."""
-
-    vpc_id: pulumi.Input[VpcId] = declared(Change.REPLACE, required=True, api=Api(read="VpcId"))
+    vpc_id: pulumi.Input[VpcId] = declared(
+        Change.REPLACE, required=True, api=Api(read="VpcId"), missing="is required: the VPC of the cluster's nodes"
+    )
     """The VPC whose nodes pull privately (vpc-xxxxxxxx)."""
 
-    subnet_id: pulumi.Input[SubnetId] = declared(Change.REPLACE, required=True, api=Api(read="SubnetId"))
+    subnet_id: pulumi.Input[SubnetId] = declared(
+        Change.REPLACE, required=True, api=Api(read="SubnetId"), missing="is required: a subnet of that VPC"
+    )
     """The subnet of that VPC where the access IP is placed (subnet-xxxxxxxx)."""
 
-    region: pulumi.Input[Region] | None = declared(Change.REPLACE, resolved=True)
-    """The registry's region; defaults to config tencentcloud:region, then TENCENTCLOUD_REGION."""
-
     enable_public_domain_dns: pulumi.Input[bool] | None = declared(
-        Change.UPDATE, default=False, api=Api(read=PUBLIC_DNS)
+        Change.UPDATE, default=False, api=Api(read=PUBLIC_DNS, write=Write.OWN_CALL, via=DNS_CALLS)
     )
     """Resolve the public domain (<name>.tencentcloudcr.com) to the access IP inside the VPC: the same image
     references work inside and outside it."""
 
-    enable_vpc_domain_dns: pulumi.Input[bool] | None = declared(Change.UPDATE, default=False, api=Api(read=VPC_DNS))
+    enable_vpc_domain_dns: pulumi.Input[bool] | None = declared(
+        Change.UPDATE, default=False, api=Api(read=VPC_DNS, write=Write.OWN_CALL, via=DNS_CALLS)
+    )
     """Resolve the VPC domain (<name>-vpc.tencentcloudcr.com) to the access IP inside the VPC."""
 
 
@@ -73,17 +76,7 @@ class VpcAttachmentOutputs:
     """The attachment's status as the API reports it."""
 
 
-VPC_ATTACHMENT = Schema(
-    "VpcAttachment",
-    VpcAttachmentArgs,
-    missing={
-        "registryId": "is required: pass the Instance's registry_id",
-        "vpcId": "is required: the VPC of the cluster's nodes",
-        "subnetId": "is required: a subnet of that VPC",
-        "region": "no region given: set region= (the registry's), or `pulumi config set tencentcloud:region ...`",
-    },
-)
-OUTPUT_KEYS = output_keys(VpcAttachmentOutputs)
+VPC_ATTACHMENT = Schema("VpcAttachment", VpcAttachmentArgs, VpcAttachmentOutputs, key_input="vpc_id")
 _DNS_FIELDS = (("enablePublicDomainDns", True), ("enableVpcDomainDns", False))
 
 
@@ -91,7 +84,6 @@ class VpcAttachmentProvider(PartProvider):
     """The dynamic provider behind `tcr_provider.VpcAttachment`."""
 
     schema = VPC_ATTACHMENT
-    output_keys = OUTPUT_KEYS
 
     @property
     def network(self) -> Network:
@@ -99,28 +91,30 @@ class VpcAttachmentProvider(PartProvider):
 
     # --- create -----------------------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec = self.inputs_of(props)
-        region, registry_id, vpc_id = spec.region, spec.registry_id, spec.vpc_id
+        inputs = self.inputs_of(props)
+        region, registry_id, vpc_id = inputs.region, inputs.registry_id, inputs.vpc_id
         if self.network.attachment(region, registry_id, vpc_id) is not None:
-            raise AlreadyExists(registry_id, f"access from VPC {vpc_id}", f"{registry_id}/{vpc_id}")
-        self.network.attach(region, registry_id, vpc_id, spec.subnet_id)
-        # From here on VPC access is open: it ends up in the state, or is removed, or is named to the user.
-        try:
-            attachment = self._wait_until_ready(spec)
-            for key, public in _DNS_FIELDS:
-                if spec[key]:
-                    self._set_dns(spec, attachment, public, on=True)
-            outputs = self._described(spec)
-        except Interrupted:
-            raise interrupted_after_opening(
-                registry_id, f"access from VPC {vpc_id}", f"{registry_id}/{vpc_id}"
-            ) from None
-        except Exception as exc:
-            self._abandon(spec, f"could not be finished ({type(exc).__name__}: {exc})")
-        return CreateResult(f"{registry_id}/{vpc_id}", outputs)
+            raise AlreadyExists(registry_id, f"access from VPC {vpc_id}", part_id(registry_id, vpc_id))
+        self.network.attach(region, registry_id, vpc_id, inputs.subnet_id)
+        opened = self.opened(
+            registry_id,
+            f"access from VPC {vpc_id}",
+            vpc_id,
+            lambda: self._remove(region, registry_id, vpc_id, inputs.subnet_id),
+            closed="The VPC access was removed again, so nothing is left behind.",
+        )
 
-    def _wait_until_ready(self, spec: Mapping[str, Any]) -> Attachment:
-        region, registry_id, vpc_id = spec["region"], spec["registryId"], spec["vpcId"]
+        def finish() -> dict[str, Any]:
+            attachment = self._wait_until_ready(inputs)
+            for key, public in _DNS_FIELDS:
+                if inputs[key]:
+                    self._set_dns(region, registry_id, attachment, public, on=True)
+            return self._described(inputs)
+
+        return CreateResult(part_id(registry_id, vpc_id), opened.finish(finish))
+
+    def _wait_until_ready(self, inputs: Mapping[str, Any]) -> Attachment:
+        region, registry_id, vpc_id = inputs["region"], inputs["registryId"], inputs["vpcId"]
 
         def done(found: Attachment | None) -> bool:
             if found is None:
@@ -129,20 +123,17 @@ class VpcAttachmentProvider(PartProvider):
                 raise ApiError("DescribeInternalEndpoints", found.status, "the VPC access failed", None, registry_id)
             return found.ready
 
-        found = poll_until(
+        found = self.wait_until(
             lambda: self.network.attachment(region, registry_id, vpc_id),
             done,
             timeout=self.settings.create_timeout,
             what=f"access from {vpc_id} to {registry_id}",
             describe=lambda a: a.status if a else "gone",
-            progress=say,
-            interrupted=self.cloud.transport.interrupted,
         )
         assert found is not None
         return found
 
-    def _set_dns(self, spec: Mapping[str, Any], attachment: Attachment, public: bool, *, on: bool) -> None:
-        region, registry_id = spec["region"], spec["registryId"]
+    def _set_dns(self, region: str, registry_id: str, attachment: Attachment, public: bool, *, on: bool) -> None:
         record = DnsRecord(attachment.vpc_id, attachment.access_ip, public)
         if on:
             self.network.enable_dns(region, registry_id, record)
@@ -157,39 +148,25 @@ class VpcAttachmentProvider(PartProvider):
                 )
             return (status in DNS_ON) == on
 
-        poll_until(
+        self.wait_until(
             lambda: self.network.dns_status(region, registry_id, [record])[record],
             done,
             timeout=self.settings.update_timeout,
             what=f"private DNS of the {domain} domain of {registry_id} in {attachment.vpc_id}",
-            progress=say,
-            interrupted=self.cloud.transport.interrupted,
         )
-
-    def _abandon(self, spec: Mapping[str, Any], what_happened: str) -> NoReturn:
-        """Remove VPC access this create opened but cannot finish, then raise: nothing is left untracked."""
-        region, registry_id, vpc_id = spec["region"], spec["registryId"], spec["vpcId"]
-        registry = f"{registry_id} (access from {vpc_id})"
-        try:
-            self._remove(region, registry_id, vpc_id, spec["subnetId"])
-            cleanup, cleaned_up = "The VPC access was removed again, so nothing is left behind.", True
-        except (ApiError, WaitTimedOut) as exc:
-            cleanup = f"Removing it failed too ({exc}): remove the VPC access in the console"
-            cleaned_up = False
-        raise CreationFailed(registry, what_happened, cleanup, cleaned_up)
 
     # --- update -----------------------------------------------------------------------------------------
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
-        spec = self.inputs_of(_news)
-        attachment = self.network.attachment(spec.region, spec.registry_id, spec.vpc_id)
+        inputs = self.inputs_of(_news)
+        attachment = self.network.attachment(inputs.region, inputs.registry_id, inputs.vpc_id)
         if attachment is None:
-            raise PartGone(spec.registry_id, f"access from VPC {spec.vpc_id}")
+            raise PartGone(inputs.registry_id, f"access from VPC {inputs.vpc_id}")
         records = [DnsRecord(attachment.vpc_id, attachment.access_ip, public) for _, public in _DNS_FIELDS]
-        live = self.network.dns_status(spec.region, spec.registry_id, records)
+        live = self.network.dns_status(inputs.region, inputs.registry_id, records)
         for (key, public), record in zip(_DNS_FIELDS, records, strict=True):
-            if (live[record] in DNS_ON) != bool(spec[key]):
-                self._set_dns(spec, attachment, public, on=bool(spec[key]))
-        return UpdateResult(self._described(spec))
+            if (live[record] in DNS_ON) != bool(inputs[key]):
+                self._set_dns(inputs.region, inputs.registry_id, attachment, public, on=bool(inputs[key]))
+        return UpdateResult(self._described(inputs))
 
     # --- read -------------------------------------------------------------------------------------------
     def read_part(
@@ -201,11 +178,11 @@ class VpcAttachmentProvider(PartProvider):
         description = self._description(region, registry_id, attachment)
         return VPC_ATTACHMENT.live_inputs(description, stored), _outputs_of(attachment)
 
-    def _described(self, spec: Mapping[str, Any]) -> dict[str, Any]:
-        attachment = self.network.attachment(spec["region"], spec["registryId"], spec["vpcId"])
+    def _described(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        attachment = self.network.attachment(inputs["region"], inputs["registryId"], inputs["vpcId"])
         if attachment is None:
-            raise PartGone(spec["registryId"], f"access from VPC {spec['vpcId']}")
-        return self.outputs(spec, _outputs_of(attachment))
+            raise PartGone(inputs["registryId"], f"access from VPC {inputs['vpcId']}")
+        return self.outputs(inputs, _outputs_of(attachment))
 
     def _description(self, region: str, registry_id: str, attachment: Attachment) -> dict[str, Any]:
         description: dict[str, Any] = {"VpcId": attachment.vpc_id, "SubnetId": attachment.subnet_id}
@@ -218,8 +195,8 @@ class VpcAttachmentProvider(PartProvider):
 
     # --- delete -----------------------------------------------------------------------------------------
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        registry_id, _, vpc_id = _id.partition("/")
-        region = str(_props.get("region") or self.settings.default_region)
+        registry_id, vpc_id = split_part_id(_id)
+        region = self.region_of(_props, f"deleting VpcAttachment {_id}")
         self._remove(region, registry_id, vpc_id, str(_props.get("subnetId") or ""))
 
     def _remove(self, region: str, registry_id: str, vpc_id: str, subnet_id: str) -> None:
@@ -232,17 +209,14 @@ class VpcAttachmentProvider(PartProvider):
             statuses = self.network.dns_status(region, registry_id, records)
             for record in records:
                 if statuses[record] in DNS_ON or statuses[record] == DNS_ERROR:
-                    spec = {"region": region, "registryId": registry_id}
-                    self._set_dns(spec, attachment, record.public, on=False)
+                    self._set_dns(region, registry_id, attachment, record.public, on=False)
         self.network.detach(region, registry_id, vpc_id, subnet_id or attachment.subnet_id)
-        poll_until(
+        self.wait_until(
             lambda: self.network.attachment(region, registry_id, vpc_id),
             lambda found: found is None,
             timeout=self.settings.delete_timeout,
             what=f"removing access from {vpc_id} to {registry_id}",
             describe=lambda a: a.status if a else "gone",
-            progress=say,
-            interrupted=self.cloud.transport.interrupted,
         )
 
 
@@ -250,16 +224,37 @@ def _outputs_of(attachment: Attachment) -> dict[str, Any]:
     return {"accessIp": attachment.access_ip, "status": attachment.status}
 
 
-class VpcAttachment(pulumi.dynamic.Resource, VpcAttachmentOutputs, module="tcr", name="VpcAttachment"):
+class VpcAttachment(DeclaredResource, VpcAttachmentOutputs, module="tcr", name="VpcAttachment"):
     """Private access to a TCR Enterprise registry from a VPC (type token
     `pulumi-python:dynamic/tcr:VpcAttachment`), with optional private DNS for the registry's domains."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        args: VpcAttachmentArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
-    ) -> None:
-        args = args_from("VpcAttachment", resource_name, VpcAttachmentArgs, args, kwargs)
-        register(self, VpcAttachmentProvider(), resource_name, args, VPC_ATTACHMENT, OUTPUT_KEYS, opts)
+    provider_class = VpcAttachmentProvider
+
+    if TYPE_CHECKING:
+        # BEGIN generated: VpcAttachment signatures
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            args: VpcAttachmentArgs,
+            opts: pulumi.ResourceOptions | None = None,
+        ) -> None: ...
+
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            args: None = None,
+            opts: pulumi.ResourceOptions | None = None,
+            *,
+            registry_id: pulumi.Input[RegistryId],
+            vpc_id: pulumi.Input[VpcId],
+            subnet_id: pulumi.Input[SubnetId],
+            region: pulumi.Input[Region] | None = None,
+            enable_public_domain_dns: pulumi.Input[bool] | None = None,
+            enable_vpc_domain_dns: pulumi.Input[bool] | None = None,
+        ) -> None: ...
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+        # END generated: VpcAttachment signatures

@@ -17,6 +17,8 @@ The project's tests, benchmarks and demo use it; so can a program's own tests::
 - `EmulatorProcess`: the emulator in a process of its own; `stop_process` stops any server process.
 - `provider_config`, `configured_provider`: an `InstanceProvider` pointed at an emulator; `sdk_call` changes
   something behind the provider's back, with the real SDK.
+- `buy_out_of_band`, `buy_running_out_of_band`, `retag_out_of_band`, `modify_out_of_band`, `delete_out_of_band`:
+  the usual changes behind the provider's back; those the emulator takes time over are waited for.
 - `find_cli`, `pulumi_env`, `Stack`: the `pulumi` command on a local file backend.
 """
 
@@ -42,6 +44,13 @@ from .emulator import (
     stop_process,
     wait_until,
 )
+from .out_of_band import (
+    buy_out_of_band,
+    buy_running_out_of_band,
+    delete_out_of_band,
+    modify_out_of_band,
+    retag_out_of_band,
+)
 
 __all__ = [
     "ANY_TCR_TYPE",
@@ -55,10 +64,15 @@ __all__ = [
     "Run",
     "Stack",
     "Step",
+    "buy_out_of_band",
+    "buy_running_out_of_band",
     "configured_provider",
+    "delete_out_of_band",
     "find_cli",
+    "modify_out_of_band",
     "provider_config",
     "pulumi_env",
+    "retag_out_of_band",
     "sdk_call",
     "stop_process",
     "wait_until",

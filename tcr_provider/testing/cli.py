@@ -100,6 +100,11 @@ class Run:
     seconds: float
     steps: list[Step]  # on the stack's resource type, in the order they started (engine commands only)
 
+    @property
+    def printed(self) -> str:
+        """Everything the command printed: its stdout, then its stderr."""
+        return self.stdout + self.stderr
+
 
 class Stack:
     """One stack of a project, driven through the `pulumi` command line as a user drives it.

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from tcr_provider.emulator import Emulator
-from tcr_provider.spec import MAX_TAGS, NAME_MAX_LENGTH, NAME_MIN_LENGTH, TAG_VALUE_MAX_LENGTH
-from tcr_provider.testing import EmulatorControl, Stack, sdk_call
+from tcr_provider.resources.common import TAG_VALUE_MAX_LENGTH
+from tcr_provider.resources.instance.args import MAX_TAGS, NAME_MAX_LENGTH, NAME_MIN_LENGTH
+from tcr_provider.testing import EmulatorControl, Stack, buy_out_of_band
 
 from .conftest import assert_no_secret_printed, new_stack
 
@@ -75,7 +76,7 @@ def test_bad_input_fails_at_preview(
     preview_stack: Stack, control: EmulatorControl, emulator: Emulator, declared: dict[str, Any], field: str, fix: str
 ) -> None:
     if declared["name"] == "taken-apps":
-        sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "taken-apps", "RegistryType": "basic"})
+        buy_out_of_band(emulator, "taken-apps")
     preview_stack.configure(registries=[declared])
     result = preview_stack.run("preview", check=False)
     assert result.returncode != 0

@@ -9,18 +9,23 @@ from typing import Any
 import pytest
 
 from tcr_provider.emulator import Emulator
-from tcr_provider.ownership import OWNER_TAG_KEY
-from tcr_provider.testing import EmulatorControl, Stack, Step, sdk_call, wait_until
+from tcr_provider.testing import (
+    EmulatorControl,
+    Stack,
+    Step,
+    buy_running_out_of_band,
+    delete_out_of_band,
+    modify_out_of_band,
+    retag_out_of_band,
+    sdk_call,
+)
+
+from ..support import user_tags
 
 pytestmark = pytest.mark.e2e
 
 APPS = {"name": "e2e-apps", "instance_type": "standard", "tags": {"team": "apps"}, "deletion_protection": False}
 ML = {"name": "e2e-ml", "instance_type": "premium", "tags": {"team": "ml"}, "enable_cos_versioning": True}
-
-
-def user_tags(instance: dict[str, Any]) -> dict[str, str]:
-    """An instance's tags as the API lists them, without the provider's ownership marker."""
-    return {t["Key"]: t["Value"] for t in instance["TagSpecification"]["Tags"] if t["Key"] != OWNER_TAG_KEY}
 
 
 def by_name(control: EmulatorControl) -> dict[str, dict[str, Any]]:
@@ -72,24 +77,10 @@ def test_out_of_band_changes_are_reported_as_drift_then_converged(
     stack.configure(registries=[APPS])
     stack.up()
     registry_id = by_name(control)["e2e-apps"]["RegistryId"]
-    resource = f"qcs::tcr:ap-guangzhou:uin/:instance/{registry_id}"
-    sdk_call(
-        emulator,
-        "tag",
-        "ModifyResourceTags",
-        {
-            "Resource": resource,
-            "ReplaceTags": [{"TagKey": "team", "TagValue": "someone-else"}, {"TagKey": "added", "TagValue": "by-hand"}],
-        },
-    )
+    retag_out_of_band(emulator, registry_id, {"team": "someone-else", "added": "by-hand"})
+    # The second ModifyInstance is sent while the type change of the first is still pending.
     sdk_call(emulator, "tcr", "ModifyInstance", {"RegistryId": registry_id, "RegistryType": "premium"})
-    sdk_call(
-        emulator,
-        "tcr",
-        "ModifyInstance",
-        {"RegistryId": registry_id, "RegistryType": "premium", "DeletionProtection": True},
-    )
-    wait_until(lambda: control.instance(registry_id)["RegistryType"] == "premium", what="the type change to apply")
+    modify_out_of_band(emulator, registry_id, RegistryType="premium", DeletionProtection=True)
 
     drift = stack.run("refresh", "--preview-only", "--expect-no-changes", "--diff", check=False)
     assert drift.returncode != 0
@@ -111,8 +102,7 @@ def test_instance_deleted_out_of_band_is_created_again(
     stack.configure(registries=[APPS])
     stack.up()
     old_id = by_name(control)["e2e-apps"]["RegistryId"]
-    sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": old_id})
-    wait_until(lambda: control.instance(old_id) is None, what="the deleted instance to be gone")
+    delete_out_of_band(emulator, old_id)
     refreshed = stack.run("refresh", "--yes", "--skip-preview")
     assert "deleted" in refreshed.stdout
     assert stack.resources() == []
@@ -185,15 +175,14 @@ def test_destroy_refuses_a_protected_registry(stack: Stack, control: EmulatorCon
 def test_adopt_existing_takes_over_an_instance_created_elsewhere(
     stack: Stack, control: EmulatorControl, emulator: Emulator
 ) -> None:
-    created = sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "e2e-apps", "RegistryType": "basic"})
-    wait_until(lambda: control.instance(created["RegistryId"])["Status"] == "Running", what="the instance to run")
+    bought = buy_running_out_of_band(emulator, "e2e-apps")
     stack.configure(registries=[{**APPS, "adopt_existing": True}])
     stack.up()
     assert control.requests("CreateInstance") == 1
     [instance] = control.instances()
-    assert instance["RegistryId"] == created["RegistryId"]
+    assert instance["RegistryId"] == bought
     assert instance["RegistryType"] == "standard"
-    assert stack.outputs()["e2e-apps"]["registryId"] == created["RegistryId"]
+    assert stack.outputs()["e2e-apps"]["registryId"] == bought
     stack.run("preview", "--expect-no-changes")
 
 

@@ -20,7 +20,18 @@ import jsonschema
 import pytest
 
 from tcr_provider.emulator import Emulator
-from tcr_provider.testing import REGION, EmulatorControl, Stack, pulumi_env, sdk_call, wait_until
+from tcr_provider.testing import (
+    REGION,
+    EmulatorControl,
+    Stack,
+    buy_out_of_band,
+    delete_out_of_band,
+    modify_out_of_band,
+    pulumi_env,
+    retag_out_of_band,
+    sdk_call,
+    wait_until,
+)
 
 from .conftest import PASSPHRASE, ROOT, assert_no_secret_printed
 
@@ -142,15 +153,7 @@ def test_a_tag_changed_out_of_band_is_drift_with_state_and_live_values(
 ) -> None:
     stack = make_stack(project, emulator, "tagged", [APPS, ML])
     apps = registry_id(control, "drift-apps")
-    sdk_call(
-        emulator,
-        "tag",
-        "ModifyResourceTags",
-        {
-            "Resource": f"qcs::tcr:{REGION}:uin/:instance/{apps}",
-            "ReplaceTags": [{"TagKey": "team", "TagValue": "someone-else"}, {"TagKey": "added", "TagValue": "by-hand"}],
-        },
-    )
+    retag_out_of_band(emulator, apps, {"team": "someone-else", "added": "by-hand"})
     with changes_nothing(project, control):
         run = tcr_drift(project, emulator, "--stack", "tagged")
     assert run.returncode == 2, run.stderr
@@ -175,8 +178,7 @@ def test_a_type_changed_out_of_band_is_reported_as_text(
 ) -> None:
     make_stack(project, emulator, "retyped", [APPS])
     apps = registry_id(control, "drift-apps")
-    sdk_call(emulator, "tcr", "ModifyInstance", {"RegistryId": apps, "RegistryType": "premium"})
-    wait_until(lambda: control.instance(apps)["RegistryType"] == "premium", what="the type change to apply")
+    modify_out_of_band(emulator, apps, RegistryType="premium")
     with changes_nothing(project, control):
         run = tcr_drift(project, emulator, "--stack", "retyped", fmt="text")
     assert run.returncode == 2, run.stderr
@@ -190,8 +192,7 @@ def test_a_registry_deleted_out_of_band_is_reported_and_stays_in_the_state(
 ) -> None:
     stack = make_stack(project, emulator, "deleted", [APPS, ML])
     ml = registry_id(control, "drift-ml")
-    sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": ml})
-    wait_until(lambda: control.instance(ml) is None, what="the deleted instance to be gone")
+    delete_out_of_band(emulator, ml)
     with changes_nothing(project, control):
         run = tcr_drift(project, emulator, "--stack", "deleted", fmt="markdown")
     assert run.returncode == 2, run.stderr
@@ -207,8 +208,7 @@ def test_two_stacks_at_once_each_with_its_own_result(
     second = make_stack(project, emulator, "second", [ML])
     second.run("stack", "select")
     apps = registry_id(control, "drift-apps")
-    sdk_call(emulator, "tcr", "ModifyInstance", {"RegistryId": apps, "RegistryType": "basic"})
-    wait_until(lambda: control.instance(apps)["RegistryType"] == "basic", what="the type change to apply")
+    modify_out_of_band(emulator, apps, RegistryType="basic")
     with changes_nothing(project, control):
         run = tcr_drift(project, emulator, "--stack", "first", "--stack", "second", "--parallel", "2")
     assert run.returncode == 2, run.stderr
@@ -267,19 +267,14 @@ def test_a_registry_that_is_not_running_is_a_health_finding(
     old = registry_id(control, "drift-apps")
     # The emulator cannot move a Running instance to another status, so the stack's registry is swapped for
     # one that settled in Isolate (same name, type and tags), as if its account had fallen into arrears.
-    sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": old})
-    wait_until(lambda: control.instance(old) is None, what="the old instance to be gone")
+    delete_out_of_band(emulator, old)
     control.fault({"action": "CreateInstance", "final_status": "Isolate"})
-    new = sdk_call(
+    new = buy_out_of_band(
         emulator,
-        "tcr",
-        "CreateInstance",
-        {
-            "RegistryName": "drift-apps",
-            "RegistryType": "standard",
-            "TagSpecification": {"ResourceType": "instance", "Tags": [{"Key": "team", "Value": "apps"}]},
-        },
-    )["RegistryId"]
+        "drift-apps",
+        RegistryType="standard",
+        TagSpecification={"ResourceType": "instance", "Tags": [{"Key": "team", "Value": "apps"}]},
+    )
     wait_until(lambda: control.instance(new)["Status"] == "Isolate", what="the instance to settle in Isolate")
     deployment = tmp_path / "deployment.json"
     deployment.write_text(stack.export().replace(old, new))
@@ -327,15 +322,7 @@ def test_secret_values_never_appear_in_any_format(
     stack.run("config", "set", "--secret", "--path", "tags.owner", "hidden-owner")
     stack.up()
     vault = registry_id(control, "drift-vault")
-    sdk_call(
-        emulator,
-        "tag",
-        "ModifyResourceTags",
-        {
-            "Resource": f"qcs::tcr:{REGION}:uin/:instance/{vault}",
-            "ReplaceTags": [{"TagKey": "owner", "TagValue": "hidden-new-owner"}],
-        },
-    )
+    retag_out_of_band(emulator, vault, {"owner": "hidden-new-owner"})
 
     for fmt in ("json", "text", "markdown"):
         run = tcr_drift(project, emulator, "--stack", "secret", fmt=fmt)

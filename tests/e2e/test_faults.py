@@ -20,10 +20,6 @@ pytestmark = pytest.mark.e2e
 APPS = {"name": "fault-apps", "tags": {"team": "apps"}}
 
 
-def output_of(result: object) -> str:
-    return f"{getattr(result, 'stdout', '')}{getattr(result, 'stderr', '')}"
-
-
 @pytest.mark.parametrize("action", ["CreateInstance", "DescribeInstances", "ModifyResourceTags", "DeleteInstance"])
 def test_throttling_is_absorbed_by_backoff(stack: Stack, control: EmulatorControl, action: str) -> None:
     stack.configure(registries=[APPS])
@@ -65,7 +61,7 @@ def test_failed_creation_reports_the_reason_within_seconds(stack: Stack, control
     result = stack.run("up", "--yes", "--skip-preview", check=False)
     assert result.returncode != 0
     assert time.monotonic() - started < 60
-    message = output_of(result)
+    message = result.printed
     assert "FailedCreated" in message and "did not start" in message  # the emulator's Reason
     assert "deleted" in message
     assert control.instances() == []
@@ -78,7 +74,7 @@ def test_creation_stuck_past_the_timeout_is_reported_and_cleaned_up(stack: Stack
     control.fault({"action": "CreateInstance", "final_status": "Deploying"})
     result = stack.run("up", "--yes", "--skip-preview", check=False)
     assert result.returncode != 0
-    message = output_of(result)
+    message = result.printed
     assert "was not Running after 2s" in message and "tcr:createTimeoutSeconds" in message
     assert control.instances() == []
     assert_nothing_untracked(stack, control)
@@ -109,7 +105,7 @@ def test_rejected_credentials_fail_at_once_naming_their_source(
     stack.configure(registries=[APPS])
     result = stack.run("preview", check=False)
     assert result.returncode != 0
-    message = output_of(result)
+    message = result.printed
     assert code in message
     assert "stack config tencentcloud:secretId and stack config tencentcloud:secretKey" in message
     assert value not in message and emulator.secret_key not in message
@@ -124,7 +120,7 @@ def test_refused_delete_keeps_the_instance_and_the_state(stack: Stack, control: 
     control.fault({"action": "DeleteInstance", "error": code})
     result = stack.run("destroy", "--yes", "--skip-preview", check=False)
     assert result.returncode != 0
-    message = output_of(result)
+    message = result.printed
     assert "DeleteInstance failed for registry" in message and code in message and "RequestId" in message
     assert len(control.instances()) == 1
     assert_nothing_untracked(stack, control)
@@ -179,7 +175,7 @@ def test_a_purchase_that_can_be_neither_finished_nor_deleted_is_named_with_the_w
     result = stack.run("up", "--yes", "--skip-preview", check=False)
     assert result.returncode != 0
     [instance] = control.instances()
-    message = output_of(result)
+    message = result.printed
     assert instance["RegistryId"] in message and "adopt_existing=True" in message
     assert stack.tracked_ids() == []
     # The way back the error names: take it over, and it is tracked exactly once.

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tcr_provider.emulator import Emulator
-from tcr_provider.testing import EmulatorControl, Run, Stack, wait_until
+from tcr_provider.testing import EmulatorControl, Stack, wait_until
 from tcr_provider.testing.processes import alive, start
 
 from .conftest import assert_nothing_untracked
@@ -39,10 +39,6 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
-def output_of(result: Run) -> str:
-    return result.stdout + result.stderr
-
-
 def purchase(control: EmulatorControl) -> str:
     """The id of the one instance the running `up` bought, once it is bought (it then waits for Running)."""
     [instance] = wait_until(control.instances, timeout=60, what="the purchase")
@@ -58,7 +54,7 @@ def pending_operations(stack: Stack) -> list[dict[str, Any]]:
 def up_takes_it_over(stack: Stack, control: EmulatorControl, registry_id: str) -> None:
     """The next `up` converges on the instance the interrupted run bought, saying so, and buys nothing else."""
     result = stack.run(*UP)
-    assert f"int-apps: {registry_id} {TAKEN_OVER}" in output_of(result)
+    assert f"int-apps: {registry_id} {TAKEN_OVER}" in result.printed
     assert [i["RegistryId"] for i in control.instances()] == [registry_id]
     assert control.instance(registry_id)["Status"] == "Running"  # type: ignore[index]
     assert pending_operations(stack) == []
@@ -79,7 +75,7 @@ def test_ctrl_c_ends_the_create_wait_within_seconds_and_the_next_up_takes_the_re
         stopped_after = time.monotonic() - signalled
     assert result.returncode != 0
     assert stopped_after < CREATE_SECONDS / 4, f"the CLI took {stopped_after:.1f}s to stop after Ctrl-C"
-    message = output_of(result)
+    message = result.printed
     assert f"int-apps ({registry_id}) was bought, but the operation was interrupted before it was ready" in message
     assert "the next `pulumi up` takes it over" in message
     # Neither deleted nor recorded; the failed create left no pending operation, so no `pulumi cancel` is needed.
@@ -104,7 +100,7 @@ def test_a_killed_cli_leaves_no_provider_behind_and_the_next_up_takes_the_regist
     assert control.instance(registry_id) is not None and control.requests("DeleteInstance") == 0
     # The killed CLI left its lock, and the create as a pending operation, which `up` would keep (and warn of).
     locked = stack.run(*UP, check=False)
-    assert locked.returncode != 0 and "pulumi cancel" in output_of(locked)
+    assert locked.returncode != 0 and "pulumi cancel" in locked.printed
     stack.run("cancel", "--yes")
     [pending] = pending_operations(stack)
     assert pending["type"] == "creating"
@@ -133,7 +129,7 @@ def test_a_killed_provider_fails_the_up_and_the_next_up_takes_the_registry_over(
         os.kill(provider, signal.SIGKILL)
         result = run.finish(timeout=30)
     assert result.returncode != 0
-    assert "error reading from server: EOF" in output_of(result)
+    assert "error reading from server: EOF" in result.printed
     # Nothing recorded, nothing pending, no lock left: the next `up` needs no other command first.
     assert stack.tracked_ids() == [] and pending_operations(stack) == []
     up_takes_it_over(stack, control, registry_id)

@@ -96,6 +96,11 @@ class Api:
         except urllib.error.HTTPError as error:
             return error.code, json.load(error)
 
+    def reset(self) -> Api:
+        """Forget every instance, tag, fault and request count; this `Api`, for chaining."""
+        assert self.control("POST", "reset")[0] == 200
+        return self
+
     def state(self) -> dict[str, Any]:
         status, document = self.control("GET", "state")
         assert status == 200
@@ -180,9 +185,7 @@ def emulator() -> Iterator[Emulator]:
 @pytest.fixture
 def api(emulator: Emulator) -> Api:
     """The zero-delay emulator, reset: no instances, tags, faults or request counts."""
-    client = Api(emulator)
-    assert client.control("POST", "reset")[0] == 200
-    return client
+    return Api(emulator).reset()
 
 
 @pytest.fixture(scope="session")
@@ -194,6 +197,4 @@ def slow_emulator() -> Iterator[Emulator]:
 
 @pytest.fixture
 def slow_api(slow_emulator: Emulator) -> Api:
-    client = Api(slow_emulator)
-    assert client.control("POST", "reset")[0] == 200
-    return client
+    return Api(slow_emulator).reset()

@@ -1,4 +1,5 @@
-"""Steps the neighbour tests share: call a TCR action, attach a VPC, open public access, make a namespace."""
+"""Steps the neighbour tests share: call a TCR action, attach a VPC, open public access, make a namespace, buy an
+instance that never runs."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ OTHER_SUBNET = "subnet-wxyz5678"
 def call(api: Any, action: str, **params: Any) -> Any:
     """Call a TCR action through the SDK's typed method."""
     return api.invoke(api.tcr(), action, params)
+
+
+def unhealthy_instance(api: Any, control: Any) -> str:
+    """The id of an instance that settles Unhealthy, never Running: what hangs off an instance needs a Running one."""
+    control.fault({"action": "CreateInstance", "final_status": "Unhealthy"})
+    return str(api.create())
 
 
 def attachments(api: Any, registry_id: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import pytest
 
 from tcr_provider.emulator import rules
 
-from .neighbours import call, make_namespace, make_repository
+from .neighbours import call, make_namespace, make_repository, unhealthy_instance
 
 GO_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0800 CST")
 
@@ -128,8 +128,7 @@ def test_is_public_is_required(api):
 
 
 def test_namespaces_need_a_running_instance(api, control):
-    control.fault({"action": "CreateInstance", "final_status": "Unhealthy"})
-    registry_id = api.create()
+    registry_id = unhealthy_instance(api, control)
     with api.raises("ResourceInsufficient.ErrorInstanceNotRunning"):
         make_namespace(api, registry_id)
 

@@ -28,6 +28,7 @@ from .neighbours import (
     make_namespace,
     open_public_access,
     policies,
+    unhealthy_instance,
 )
 
 SETTLE_SECONDS = 0.25
@@ -43,9 +44,7 @@ def timed_emulator() -> Iterator[Emulator]:
 
 @pytest.fixture
 def timed(timed_emulator, api_for):
-    client = api_for(timed_emulator)
-    assert client.control("POST", "reset")[0] == 200
-    return client
+    return api_for(timed_emulator).reset()
 
 
 def detach(api, registry_id: str, vpc_id: str = VPC, subnet_id: str = SUBNET) -> None:
@@ -144,8 +143,7 @@ def test_the_same_attachment_gets_the_same_address_and_another_one_another(api):
 
 
 def test_attaching_needs_a_running_instance(api, control):
-    control.fault({"action": "CreateInstance", "final_status": "Unhealthy"})
-    registry_id = api.create()
+    registry_id = unhealthy_instance(api, control)
     with api.raises("ResourceInsufficient.ErrorInstanceNotRunning"):
         attach(api, registry_id)
 

@@ -14,7 +14,7 @@ from tcr_provider.emulator.services.tag.model import TagStore
 from tcr_provider.emulator.services.tcr.model import Charge, TcrBackend
 from tcr_provider.emulator.services.tcr.tokens import TokenBackend
 
-from .neighbours import call, long_term_token, version_check
+from .neighbours import call, long_term_token, unhealthy_instance, version_check
 
 DOMAIN = "demo-registry.tencentcloudcr.com"
 VPC_DOMAIN = "demo-registry-vpc.tencentcloudcr.com"
@@ -69,8 +69,7 @@ def test_token_type_must_be_known(api):
 
 
 def test_tokens_need_a_running_instance(api, control):
-    control.fault({"action": "CreateInstance", "final_status": "Unhealthy"})
-    registry_id = api.create()
+    registry_id = unhealthy_instance(api, control)
     with api.raises("ResourceInsufficient.ErrorInstanceNotRunning"):
         long_term_token(api, registry_id)
 

@@ -3,89 +3,31 @@ own call sequences for preview, up, refresh and destroy."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import dill
 import grpc
 import pytest
-from google.protobuf import struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
-from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from tcr_provider import InstanceProvider
 from tcr_provider.emulator import Emulator
-from tcr_provider.spec import UNKNOWN
-from tcr_provider.testing import EmulatorControl, configured_provider, provider_config, sdk_call, wait_until
+from tcr_provider.fields import UNKNOWN
+from tcr_provider.testing import (
+    EmulatorControl,
+    configured_provider,
+    delete_out_of_band,
+    modify_out_of_band,
+    provider_config,
+    retag_out_of_band,
+    wait_until,
+)
 
-TYPE = "pulumi-python:dynamic/tcr:Instance"
-PROVIDER = serialize_provider(InstanceProvider())
-
-
-def urn(name: str) -> str:
-    return f"urn:pulumi:dev::tcr-registries::{TYPE}::{name}"
-
-
-def struct(props: dict[str, Any]) -> struct_pb2.Struct:
-    return asyncio.run(rpc.serialize_properties(props, {}))
-
-
-def plain(value: struct_pb2.Struct) -> dict[str, Any]:
-    result: dict[str, Any] = rpc.deserialize_properties(value, keep_unknowns=True)
-    return result
-
-
-class Engine:
-    """Speaks to the dynamic provider server the way the Pulumi engine does."""
-
-    def __init__(self, stub: provider_pb2_grpc.ResourceProviderStub) -> None:
-        self.stub = stub
-
-    def check(self, name: str, olds: dict[str, Any], news: dict[str, Any]) -> provider_pb2.CheckResponse:
-        return self.stub.Check(
-            provider_pb2.CheckRequest(urn=urn(name), olds=struct(olds), news=struct({**news, "__provider": PROVIDER}))
-        )
-
-    def checked(self, name: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        response = self.check(name, olds, news)
-        assert list(response.failures) == []
-        return plain(response.inputs)
-
-    def diff(self, name: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> provider_pb2.DiffResponse:
-        return self.stub.Diff(provider_pb2.DiffRequest(id=id_, urn=urn(name), olds=struct(olds), news=struct(news)))
-
-    def create(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        response = self.stub.Create(provider_pb2.CreateRequest(urn=urn(name), properties=struct(inputs)))
-        return response.id, plain(response.properties)
-
-    def read(
-        self, name: str, id_: str, properties: dict[str, Any], inputs: dict[str, Any] | None = None
-    ) -> provider_pb2.ReadResponse:
-        return self.stub.Read(
-            provider_pb2.ReadRequest(id=id_, urn=urn(name), properties=struct(properties), inputs=struct(inputs or {}))
-        )
-
-    def update(self, name: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        response = self.stub.Update(
-            provider_pb2.UpdateRequest(id=id_, urn=urn(name), olds=struct(olds), news=struct(news))
-        )
-        return plain(response.properties)
-
-    def delete(self, name: str, id_: str, properties: dict[str, Any]) -> None:
-        self.stub.Delete(provider_pb2.DeleteRequest(id=id_, urn=urn(name), properties=struct(properties)))
-
-    def up(self, name: str, news: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """A new resource in `pulumi up`: Check, then Create."""
-        return self.create(name, self.checked(name, {}, news))
+from .conftest import PROVIDER, Engine, dynamic_server, plain
 
 
 @pytest.fixture(scope="module")
@@ -96,19 +38,8 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def server(emulator: Emulator) -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-    )
-    assert process.stdout is not None
-    port = int(process.stdout.readline().decode().strip())
-    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-    stub = provider_pb2_grpc.ResourceProviderStub(channel)
-    stub.Configure(provider_pb2.ConfigureRequest(args=struct(provider_config(emulator))))
-    yield stub
-    channel.close()
-    process.terminate()
-    process.wait(timeout=10)
+    with dynamic_server(emulator) as (_, engine):
+        yield engine.stub
 
 
 @pytest.fixture
@@ -199,18 +130,8 @@ def test_region_change_deletes_the_old_instance_first(engine: Engine, control: E
 def test_refresh_reports_drift_then_up_converges(engine: Engine, emulator: Emulator, control: EmulatorControl) -> None:
     news = {"name": "team-apps", "tags": {"team": "a"}}
     registry_id, outs = engine.up("apps", news)
-    resource = f"qcs::tcr:ap-guangzhou:uin/:instance/{registry_id}"
-    sdk_call(
-        emulator,
-        "tag",
-        "ModifyResourceTags",
-        {
-            "Resource": resource,
-            "ReplaceTags": [{"TagKey": "team", "TagValue": "b"}, {"TagKey": "added", "TagValue": "by-hand"}],
-        },
-    )
-    sdk_call(emulator, "tcr", "ModifyInstance", {"RegistryId": registry_id, "RegistryType": "premium"})
-    wait_until(lambda: control.instance(registry_id)["RegistryType"] == "premium", what="the type change to apply")
+    retag_out_of_band(emulator, registry_id, {"team": "b", "added": "by-hand"})
+    modify_out_of_band(emulator, registry_id, RegistryType="premium")
 
     refreshed = engine.read("apps", registry_id, outs)
     assert refreshed.id == registry_id
@@ -231,8 +152,7 @@ def test_refresh_reports_drift_then_up_converges(engine: Engine, emulator: Emula
 
 def test_refresh_after_the_instance_vanished(engine: Engine, emulator: Emulator, control: EmulatorControl) -> None:
     registry_id, outs = engine.up("apps", {"name": "team-apps"})
-    sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": registry_id})
-    wait_until(lambda: control.instance(registry_id) is None, what="the deleted instance to be gone")
+    delete_out_of_band(emulator, registry_id)
     refreshed = engine.read("apps", registry_id, outs)
     assert refreshed.id == ""
     assert {k for k in plain(refreshed.properties) if not k.startswith("__")} == set()
@@ -275,23 +195,6 @@ def test_serialized_provider_holds_no_credentials(emulator: Emulator) -> None:
     assert len(PROVIDER) < 400
 
 
-@contextlib.contextmanager
-def fresh_server(emu: Emulator) -> Iterator[Engine]:
-    """A new `python -m pulumi.dynamic` process, configured for `emu`, that has served no call yet."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
-    process = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, env=env)
-    assert process.stdout is not None
-    port = int(process.stdout.readline().decode().strip())
-    try:
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            stub.Configure(provider_pb2.ConfigureRequest(args=struct(provider_config(emu))))
-            yield Engine(stub)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def run_at_once(calls: list[Callable[[], object]], all_started: Callable[[], bool]) -> None:
     """Start every call in its own thread; assert they were all under way before any of them finished."""
     finished: list[int] = []
@@ -308,7 +211,7 @@ def run_at_once(calls: list[Callable[[], object]], all_started: Callable[[], boo
 
 def test_more_than_four_creations_wait_at_once() -> None:
     """The dynamic provider server has 4 threads; the provider widens it so creations do not queue."""
-    with Emulator(create_seconds=3, rate_limit=0) as slow, fresh_server(slow) as engine:
+    with Emulator(create_seconds=3, rate_limit=0) as slow, dynamic_server(slow) as (_, engine):
         control = EmulatorControl(slow.endpoint_url)
         inputs = [engine.checked(f"r{i}", {}, {"name": f"parallel-{i}"}) for i in range(8)]
         run_at_once(
@@ -321,9 +224,9 @@ def test_more_than_four_deletions_wait_at_once_even_as_the_first_calls() -> None
     """A destroy sends its deletes before any other call: they queue behind 4 threads unless given threads."""
     with Emulator(create_seconds=0, delete_seconds=3, rate_limit=0) as slow:
         control = EmulatorControl(slow.endpoint_url)
-        with fresh_server(slow) as engine:
+        with dynamic_server(slow) as (_, engine):
             created = [engine.up(f"r{i}", {"name": f"parallel-{i}"}) for i in range(8)]
-        with fresh_server(slow) as engine:
+        with dynamic_server(slow) as (_, engine):
             run_at_once(
                 [lambda i=i, r=r, o=o: engine.delete(f"r{i}", r, o) for i, (r, o) in enumerate(created)],
                 all_started=lambda: control.requests("DeleteInstance") == 8,

@@ -3,32 +3,28 @@ the engine's Cancel call, a SIGINT to the server's process, and an engine that d
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import stat
-import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import grpc
 import pytest
 from google.protobuf import empty_pb2
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from tcr_provider import server_pool
 from tcr_provider.emulator import Emulator
 from tcr_provider.ownership import OWNER_PROPERTY, Owner
-from tcr_provider.testing import EmulatorControl, provider_config, wait_until
+from tcr_provider.testing import EmulatorControl, wait_until
 from tcr_provider.testing.processes import DYNAMIC_PROVIDER, alive, descendants
 
-from .test_grpc import Engine, struct
+from .conftest import SERVER, dynamic_server
 
 APPS = {"name": "team-apps", OWNER_PROPERTY: Owner.of("tests", "dev", "apps").to_property()}
-SERVER = (sys.executable, "-u", "-m", "pulumi.dynamic")
 # A stand-in for the CLI: it starts the provider (which prints its port to the stdout they share), then waits.
 FAKE_ENGINE = "import subprocess, sys, time\nsubprocess.Popen(sys.argv[1:])\ntime.sleep(600)\n"
 
@@ -38,29 +34,6 @@ def emulator() -> Iterator[Emulator]:
     # A creation never finishes within a test: whatever ends a create's wait here is the interrupt.
     with Emulator(create_seconds=120, delete_seconds=0.2, modify_seconds=0.2, rate_limit=0) as emu:
         yield emu
-
-
-@contextlib.contextmanager
-def dynamic_server(
-    emulator: Emulator, log: Path, command: Sequence[str] = SERVER
-) -> Iterator[tuple[subprocess.Popen[bytes], Engine]]:
-    """The provider server, started by `command`, configured for the emulator; stopped at the end."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env)
-    try:
-        assert process.stdout is not None
-        port = int(process.stdout.readline().decode().strip())
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            stub.Configure(provider_pb2.ConfigureRequest(args=struct(provider_config(emulator))))
-            yield process, Engine(stub)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 def purchase(control: EmulatorControl) -> str:
@@ -81,7 +54,7 @@ def assert_kept_and_named(failure: pytest.ExceptionInfo[grpc.RpcError], control:
 def test_cancel_ends_a_create_wait_at_once_and_keeps_what_was_bought(
     emulator: Emulator, control: EmulatorControl, tmp_path: Path
 ) -> None:
-    with dynamic_server(emulator, tmp_path / "stderr") as (process, engine), ThreadPoolExecutor(1) as pool:
+    with dynamic_server(emulator, log=tmp_path / "stderr") as (process, engine), ThreadPoolExecutor(1) as pool:
         creating = pool.submit(engine.create, "apps", engine.checked("apps", {}, APPS))
         registry_id = purchase(control)
         cancelled = time.monotonic()
@@ -96,7 +69,7 @@ def test_cancel_ends_a_create_wait_at_once_and_keeps_what_was_bought(
 def test_sigint_to_the_server_answers_the_create_before_the_server_stops(
     emulator: Emulator, control: EmulatorControl, tmp_path: Path
 ) -> None:
-    with dynamic_server(emulator, tmp_path / "stderr") as (process, engine), ThreadPoolExecutor(1) as pool:
+    with dynamic_server(emulator, log=tmp_path / "stderr") as (process, engine), ThreadPoolExecutor(1) as pool:
         creating = pool.submit(engine.create, "apps", engine.checked("apps", {}, APPS))
         registry_id = purchase(control)
         signalled = time.monotonic()
@@ -112,7 +85,7 @@ def test_sigint_with_nothing_in_flight_stops_the_server_at_once(
     emulator: Emulator, control: EmulatorControl, tmp_path: Path
 ) -> None:
     # The CLI sends SIGINT to every plugin it shuts down, at the end of every run: no grace period then.
-    with dynamic_server(emulator, tmp_path / "stderr") as (process, engine):
+    with dynamic_server(emulator, log=tmp_path / "stderr") as (process, engine):
         engine.checked("apps", {}, APPS)  # unpickling the provider imports tcr_provider, which hooks the server
         signalled = time.monotonic()
         process.send_signal(signal.SIGINT)
@@ -133,7 +106,7 @@ def test_the_provider_exits_once_its_engine_is_gone(
         script.chmod(script.stat().st_mode | stat.S_IXUSR)
         provider_command = [str(script)]
     command = [sys.executable, "-c", FAKE_ENGINE, *provider_command]
-    with dynamic_server(emulator, tmp_path / "stderr", command) as (fake_engine, engine):
+    with dynamic_server(emulator, command, log=tmp_path / "stderr") as (fake_engine, engine):
         [provider] = [pid for pid, line in descendants(fake_engine.pid).items() if DYNAMIC_PROVIDER in line]
         try:
             engine.checked("apps", {}, APPS)  # unpickling the provider imports tcr_provider: the watch starts

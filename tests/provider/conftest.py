@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from tcr_provider import InstanceProvider
+from tcr_provider import InstanceProvider, server_pool
 from tcr_provider.emulator import Emulator
 from tcr_provider.ownership import OWNER_PROPERTY, Owner
+from tcr_provider.testing import wait_until
 
 from ..support import Control, configured_provider, provider_config
+
+# The `checked` fixture: inputs for a new instance, as check() returns them, from its properties.
+Checked = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +37,7 @@ def provider(make_provider: Callable[..., InstanceProvider]) -> InstanceProvider
 
 
 @pytest.fixture
-def checked(provider: InstanceProvider) -> Callable[..., dict[str, Any]]:
+def checked(provider: InstanceProvider) -> Checked:
     """Inputs as check() returns them for a new instance: what create() receives from the engine."""
 
     def check(**props: Any) -> dict[str, Any]:
@@ -43,3 +48,33 @@ def checked(provider: InstanceProvider) -> Callable[..., dict[str, Any]]:
         return dict(result.inputs)
 
     return check
+
+
+def create_instance(provider: InstanceProvider, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Create the instance through the provider, as the engine does: its registry id and outputs."""
+    result = provider.create(inputs)
+    assert result.outs is not None
+    return result.id, dict(result.outs)
+
+
+@pytest.fixture
+def interrupt() -> Iterator[threading.Event]:
+    """The provider's process-wide interrupt, cleared after the test (in the server it is never cleared).
+
+    A module whose tests interrupt the provider uses it for every test: `pytestmark = usefixtures("interrupt")`.
+    """
+    server_pool.INTERRUPTED.clear()
+    yield server_pool.INTERRUPTED
+    server_pool.INTERRUPTED.clear()
+
+
+def interrupt_when(condition: Callable[[], object], event: threading.Event) -> threading.Thread:
+    """Set `event` as soon as `condition` holds, from another thread (as the gRPC Cancel call does)."""
+
+    def run() -> None:
+        wait_until(condition, timeout=30)
+        event.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread

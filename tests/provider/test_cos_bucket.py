@@ -14,17 +14,10 @@ from tcr_provider import InstanceProvider
 from tcr_provider.cloud import CosBuckets, Unconfirmed
 from tcr_provider.cloud import buckets as cloud_buckets
 from tcr_provider.emulator import Emulator
+from tcr_provider.testing import REGION, buy_out_of_band
 
-from ..support import Control, configured_provider, sdk_call
-
-Checked = Callable[..., dict[str, Any]]
-REGION = "ap-guangzhou"
-
-
-def create(provider: InstanceProvider, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    result = provider.create(inputs)
-    assert result.outs is not None
-    return result.id, dict(result.outs)
+from ..support import Control, configured_provider
+from .conftest import Checked, create_instance
 
 
 def put_bucket(emulator: Emulator, name: str, region: str = REGION) -> str:
@@ -46,7 +39,7 @@ def put_bucket(emulator: Emulator, name: str, region: str = REGION) -> str:
 def test_create_records_the_bucket_cos_lists(
     provider: InstanceProvider, checked: Checked, control: Control, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    _, outs = create(provider, checked(name="team-apps", region="ap-singapore"))
+    _, outs = create_instance(provider, checked(name="team-apps", region="ap-singapore"))
     assert control.state()["buckets"] == [outs["cosBucket"]]
     assert outs["cosBucketRegion"] == "ap-singapore"
     assert control.requests("GetService") == 1
@@ -56,7 +49,7 @@ def test_create_records_the_bucket_cos_lists(
 def test_a_recorded_bucket_is_kept_on_refresh_without_a_cos_call(
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     before = control.requests("GetService")
     result = provider.read(registry_id, outs)
     assert result.outs is not None
@@ -68,7 +61,7 @@ def test_a_bucket_left_unconfirmed_is_asked_for_again_on_refresh(
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
     control.fault({"action": "GetService", "error": "AccessDenied"})
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     assert outs["cosBucket"] == ""
     result = provider.read(registry_id, outs)
     assert result.outs is not None
@@ -83,11 +76,9 @@ def test_two_matching_buckets_leave_it_empty_with_a_warning(
     emulator: Emulator,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    registry_id = sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "team-apps", "RegistryType": "basic"})[
-        "RegistryId"
-    ]
+    registry_id = buy_out_of_band(emulator, "team-apps")
     copy = put_bucket(emulator, f"{registry_id}-copy")
-    _, outs = create(provider, checked(name="team-apps", adoptExisting=True))
+    _, outs = create_instance(provider, checked(name="team-apps", adoptExisting=True))
     assert (outs["registryId"], outs["cosBucket"], outs["cosBucketRegion"]) == (registry_id, "", "")
     warning = capfd.readouterr().err
     assert f"warning: team-apps ({registry_id}): cosBucket is left empty" in warning
@@ -98,7 +89,7 @@ def test_an_unreachable_cos_is_tried_a_few_times_then_left_empty(
     provider: InstanceProvider, checked: Checked, control: Control, capfd: pytest.CaptureFixture[str]
 ) -> None:
     control.fault({"action": "GetService", "http_status": 503, "count": 3})
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     assert [i["RegistryId"] for i in control.instances()] == [registry_id]
     assert outs["cosBucket"] == ""
     assert "HTTP 503" in capfd.readouterr().err
@@ -107,7 +98,7 @@ def test_an_unreachable_cos_is_tried_a_few_times_then_left_empty(
 
 def test_a_server_error_once_is_tried_again(provider: InstanceProvider, checked: Checked, control: Control) -> None:
     control.fault({"action": "GetService", "http_status": 500})
-    _, outs = create(provider, checked(name="team-apps"))
+    _, outs = create_instance(provider, checked(name="team-apps"))
     assert outs["cosBucket"] == control.state()["buckets"][0]
     assert control.requests("GetService") == 2
 
@@ -122,7 +113,7 @@ def test_the_lookup_follows_every_page(
     monkeypatch.setattr(cloud_buckets, "LIST_PAGE_SIZE", 2)
     for name in ("alpha", "bravo", "charlie", "delta", "echo"):
         put_bucket(emulator, name)  # all listed before any tcr-... bucket
-    _, outs = create(provider, checked(name="team-apps"))
+    _, outs = create_instance(provider, checked(name="team-apps"))
     assert outs["cosBucket"].startswith(outs["registryId"] + "-")
     assert control.requests("GetService") == 3
 
@@ -147,7 +138,7 @@ def test_a_session_token_signs_the_cos_call_too(
     make_provider: Callable[..., InstanceProvider], checked: Checked, control: Control
 ) -> None:
     provider = make_provider(**{"tencentcloud:securityToken": "session-token"})
-    _, outs = create(provider, checked(name="team-apps"))
+    _, outs = create_instance(provider, checked(name="team-apps"))
     assert outs["cosBucket"] == control.state()["buckets"][0]
 
 
@@ -173,12 +164,7 @@ def test_concurrent_lookups_in_a_region_share_their_listings(
 ) -> None:
     import threading
 
-    ids = [
-        sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": f"shared-{i:02d}", "RegistryType": "basic"})[
-            "RegistryId"
-        ]
-        for i in range(12)
-    ]
+    ids = [buy_out_of_band(emulator, f"shared-{i:02d}") for i in range(12)]
     before = control.requests("GetService")
     found: dict[str, str] = {}
     start = threading.Barrier(len(ids))

@@ -11,25 +11,17 @@ import pytest
 
 from tcr_provider import InstanceProvider
 from tcr_provider.errors import CreationFailed
-from tcr_provider.testing import sdk_call
+from tcr_provider.testing import REGION, buy_out_of_band
 
 from ..support import Control
-
-Checked = Callable[..., dict[str, Any]]
-REGION = "ap-guangzhou"
-
-
-def create(provider: InstanceProvider, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    result = provider.create(inputs)
-    assert result.outs is not None
-    return result.id, dict(result.outs)
+from .conftest import Checked, create_instance
 
 
 # --- a batch that holds an unknown id ---------------------------------------------------------------------
 def test_a_batch_answered_not_found_is_asked_again_one_id_at_a_time(
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
-    registry_id, _ = create(provider, checked(name="team-apps"))
+    registry_id, _ = create_instance(provider, checked(name="team-apps"))
     control.fault({"action": "DescribeInstances", "unknown_id_not_found": True, "count": 10})
     before = control.requests("DescribeInstances")
     found = provider.cloud.describe(REGION, [registry_id, "tcr-unknown1"])
@@ -40,7 +32,7 @@ def test_a_batch_answered_not_found_is_asked_again_one_id_at_a_time(
 def test_concurrent_waits_survive_a_batch_answered_not_found(
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
-    old_id, old_outs = create(provider, checked(name="team-old"))
+    old_id, old_outs = create_instance(provider, checked(name="team-old"))
     control.fault({"action": "DescribeInstances", "unknown_id_not_found": True, "count": 1000})
     results: dict[str, Any] = {}
 
@@ -53,7 +45,7 @@ def test_concurrent_waits_survive_a_batch_answered_not_found(
     threads = [
         threading.Thread(target=run, args=("delete", lambda: provider.delete(old_id, old_outs))),
         *(
-            threading.Thread(target=run, args=(name, lambda name=name: create(provider, checked(name=name))))
+            threading.Thread(target=run, args=(name, lambda name=name: create_instance(provider, checked(name=name))))
             for name in ("team-new1", "team-new2")
         ),
     ]
@@ -71,7 +63,7 @@ def test_an_instance_seen_gone_while_creating_is_confirmed_by_name(
 ) -> None:
     inputs = checked(name="team-apps")
     control.fault({"action": "DescribeInstances", "error": "ResourceNotFound"})
-    registry_id, outs = create(provider, inputs)
+    registry_id, outs = create_instance(provider, inputs)
     assert outs["status"] == "Running"
     assert [i["RegistryId"] for i in control.instances()] == [registry_id]
 
@@ -79,7 +71,7 @@ def test_an_instance_seen_gone_while_creating_is_confirmed_by_name(
 # --- waiting for a purchase ---------------------------------------------------------------------------------
 def test_unhealthy_while_creating_is_waited_out(provider: InstanceProvider, checked: Checked, control: Control) -> None:
     control.fault({"action": "CreateInstance", "passing_status": "Unhealthy"})
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     assert outs["status"] == "Running"
     assert control.requests("DeleteInstance") == 0
     assert [i["RegistryId"] for i in control.instances()] == [registry_id]
@@ -89,7 +81,7 @@ def test_a_refused_cos_listing_never_fails_a_create(
     provider: InstanceProvider, checked: Checked, control: Control, capfd: pytest.CaptureFixture[str]
 ) -> None:
     control.fault({"action": "GetService", "error": "AccessDenied"})
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     assert [i["RegistryId"] for i in control.instances()] == [registry_id]
     assert (outs["status"], outs["cosBucket"], outs["cosBucketRegion"]) == ("Running", "", "")
     warning = capfd.readouterr().err
@@ -132,7 +124,7 @@ def test_unset_inputs_are_not_sent_and_the_service_defaults_are_recorded_without
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
     inputs = checked(name="team-apps", instanceType="premium")
-    registry_id, outs = create(provider, inputs)
+    registry_id, outs = create_instance(provider, inputs)
     [params] = control.sent("CreateInstance")
     assert "EnableCosVersioning" not in params and "DeletionProtection" not in params
     assert outs["enableCosVersioning"] is True  # premium instances get a versioned bucket by default
@@ -142,7 +134,7 @@ def test_unset_inputs_are_not_sent_and_the_service_defaults_are_recorded_without
 def test_modify_sends_only_the_field_that_changes(
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps", enableCosVersioning=False))
+    registry_id, outs = create_instance(provider, checked(name="team-apps", enableCosVersioning=False))
     provider.update(registry_id, outs, {**outs, "enableCosVersioning": True})
     assert control.sent("ModifyInstance") == [{"RegistryId": registry_id, "EnableCosVersioning": True}]
 
@@ -150,12 +142,7 @@ def test_modify_sends_only_the_field_that_changes(
 def test_adopting_leaves_alone_what_the_program_never_mentions(
     provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
 ) -> None:
-    sdk_call(
-        emulator,
-        "tcr",
-        "CreateInstance",
-        {"RegistryName": "team-apps", "RegistryType": "basic", "EnableCosVersioning": True, "DeletionProtection": True},
-    )
-    _, outs = create(provider, checked(name="team-apps", adoptExisting=True))
+    buy_out_of_band(emulator, "team-apps", EnableCosVersioning=True, DeletionProtection=True)
+    _, outs = create_instance(provider, checked(name="team-apps", adoptExisting=True))
     assert control.requests("ModifyInstance") == 0
     assert (outs["enableCosVersioning"], outs["deletionProtection"]) == (True, True)

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
-from tcr_provider import InstanceProvider, server_pool
+from tcr_provider import InstanceProvider
 from tcr_provider.cloud.watcher import StatusWatcher
 from tcr_provider.emulator import Emulator
 from tcr_provider.errors import Interrupted
 from tcr_provider.testing import wait_until
 
 from ..support import Control
+from .conftest import Checked, interrupt_when
 
-Checked = Callable[..., dict[str, Any]]
+pytestmark = pytest.mark.usefixtures("interrupt")
 
 
 @pytest.fixture(scope="module")
@@ -26,26 +26,6 @@ def emulator() -> Iterator[Emulator]:
     # Deletions last long enough that an interrupt surely lands while the provider waits for one.
     with Emulator(create_seconds=0.3, delete_seconds=30, modify_seconds=0.2, rate_limit=0) as emu:
         yield emu
-
-
-@pytest.fixture(autouse=True)
-def interrupt() -> Iterator[threading.Event]:
-    """The provider's process-wide interrupt, cleared after the test (in the server it is never cleared)."""
-    server_pool.INTERRUPTED.clear()
-    yield server_pool.INTERRUPTED
-    server_pool.INTERRUPTED.clear()
-
-
-def interrupt_when(condition: Callable[[], object], event: threading.Event) -> threading.Thread:
-    """Set `event` as soon as `condition` holds, from another thread (as the gRPC Cancel call does)."""
-
-    def run() -> None:
-        wait_until(condition, timeout=30)
-        event.set()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
 
 
 def test_an_interrupt_ends_a_wait_at_once() -> None:

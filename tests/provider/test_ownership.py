@@ -11,13 +11,13 @@ import pytest
 
 from tcr_provider import InstanceProvider
 from tcr_provider.errors import ApiError, ProtectedReplacement
+from tcr_provider.fields import UNKNOWN
 from tcr_provider.ownership import OWNER_PROPERTY, OWNER_TAG_KEY, Owner
-from tcr_provider.spec import UNKNOWN
-from tcr_provider.testing import sdk_call
+from tcr_provider.testing import buy_out_of_band
 
 from ..support import Control
+from .conftest import Checked
 
-Checked = Callable[..., dict[str, Any]]
 STACK_A = Owner.of("tests", "stack-a", "apps")
 STACK_B = Owner.of("tests", "stack-b", "apps")
 
@@ -25,13 +25,7 @@ STACK_B = Owner.of("tests", "stack-b", "apps")
 def bought_by(emulator: Any, owner: Owner, name: str = "team-apps", **params: Any) -> str:
     """An instance bought out of band, carrying `owner`'s marker (as if that resource's run was interrupted)."""
     tags = {"ResourceType": "instance", "Tags": [{"Key": OWNER_TAG_KEY, "Value": owner.marker}]}
-    created = sdk_call(
-        emulator,
-        "tcr",
-        "CreateInstance",
-        {"RegistryName": name, "RegistryType": "basic", "TagSpecification": tags, **params},
-    )
-    return str(created["RegistryId"])
+    return buy_out_of_band(emulator, name, TagSpecification=tags, **params)
 
 
 def test_a_lost_answer_never_takes_over_an_instance_someone_else_bought_meanwhile(

@@ -10,15 +10,17 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from tcr_provider import server_pool
 from tcr_provider.emulator import Emulator
 from tcr_provider.errors import Interrupted
 from tcr_provider.resources.vpc_attachment import VpcAttachmentProvider
-from tcr_provider.testing import wait_until
+from tcr_provider.testing import buy_running_out_of_band
 
 from ..support import Control, provider_config, sdk_call
+from .conftest import interrupt_when
 
 VPC, SUBNET = "vpc-0a1b2c3d", "subnet-0a1b2c3d"
+
+pytestmark = pytest.mark.usefixtures("interrupt")
 
 
 @pytest.fixture(scope="module")
@@ -28,29 +30,14 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
-@pytest.fixture(autouse=True)
-def interrupt() -> Iterator[threading.Event]:
-    server_pool.INTERRUPTED.clear()
-    yield server_pool.INTERRUPTED
-    server_pool.INTERRUPTED.clear()
-
-
 def test_vpc_access_interrupted_while_it_settles_is_left_named_with_its_import_id(
     emulator: Emulator, control: Control, interrupt: threading.Event
 ) -> None:
-    registry_id = sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "part-stop", "RegistryType": "basic"})[
-        "RegistryId"
-    ]
-    wait_until(lambda: (control.instance(registry_id) or {}).get("Status") == "Running", what="the registry")
+    registry_id = buy_running_out_of_band(emulator, "part-stop")
     provider = VpcAttachmentProvider()
     provider.configure(ConfigureRequest(Config(dict(provider_config(emulator)), "testing")))
     inputs = provider.check({}, {"registryId": registry_id, "vpcId": VPC, "subnetId": SUBNET}).inputs
-
-    def cancel_once_sent() -> None:
-        wait_until(lambda: control.requests("ManageInternalEndpoint") == 1, timeout=30)
-        interrupt.set()
-
-    threading.Thread(target=cancel_once_sent, daemon=True).start()
+    interrupt_when(lambda: control.requests("ManageInternalEndpoint") == 1, interrupt)
     with pytest.raises(Interrupted) as raised:
         provider.create(dict(inputs))
     message = str(raised.value)

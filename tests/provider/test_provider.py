@@ -11,23 +11,13 @@ import pytest
 
 from tcr_provider import InstanceProvider
 from tcr_provider.errors import AdoptRefused, ApiError, CreationFailed, DeletionProtected
+from tcr_provider.fields import UNKNOWN
 from tcr_provider.ownership import OWNER_PROPERTY, OWNER_TAG_KEY, Owner
-from tcr_provider.spec import OUTPUT_KEYS, UNKNOWN
+from tcr_provider.resources.instance.args import INSTANCE
+from tcr_provider.testing import buy_out_of_band
 
-from ..support import Control, sdk_call
-
-Checked = Callable[..., dict[str, Any]]
-
-
-def user_tags(instance: dict[str, Any]) -> dict[str, str]:
-    """An instance's tags as the API lists them, without the provider's ownership marker."""
-    return {t["Key"]: t["Value"] for t in instance["TagSpecification"]["Tags"] if t["Key"] != OWNER_TAG_KEY}
-
-
-def create(provider: InstanceProvider, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    result = provider.create(inputs)
-    assert result.outs is not None
-    return result.id, dict(result.outs)
+from ..support import Control, sdk_call, user_tags
+from .conftest import Checked, create_instance
 
 
 # --- check ----------------------------------------------------------------------------------------------
@@ -40,7 +30,7 @@ def test_check_resolves_region_from_config_and_fills_defaults(provider: Instance
 
 
 def test_check_rejects_a_taken_name_at_preview(provider: InstanceProvider, checked: Checked, control: Control) -> None:
-    create(provider, checked(name="team-apps"))
+    create_instance(provider, checked(name="team-apps"))
     result = provider.check({}, {"name": "team-apps"})
     assert [f.property for f in result.failures] == ["name"]
     assert "already taken" in result.failures[0].reason
@@ -48,7 +38,7 @@ def test_check_rejects_a_taken_name_at_preview(provider: InstanceProvider, check
 
 
 def test_check_accepts_a_taken_name_when_adopting(provider: InstanceProvider, checked: Checked) -> None:
-    create(provider, checked(name="team-apps"))
+    create_instance(provider, checked(name="team-apps"))
     assert provider.check({}, {"name": "team-apps", "adoptExisting": True}).failures == []
 
 
@@ -78,13 +68,13 @@ def test_check_reports_bad_fields_by_state_key(provider: InstanceProvider) -> No
 @pytest.fixture
 def existing(checked: Checked) -> dict[str, Any]:
     outs = checked(name="team-apps", tags={"team": "a"})
-    outs.update({key: "x" for key in OUTPUT_KEYS})
+    outs.update({key: "x" for key in INSTANCE.output_keys})
     outs["__provider"] = "old-pickle"
     return outs
 
 
 def test_diff_without_changes_is_silent(provider: InstanceProvider, existing: dict[str, Any]) -> None:
-    news = {k: v for k, v in existing.items() if k not in OUTPUT_KEYS}
+    news = {k: v for k, v in existing.items() if k not in INSTANCE.output_keys}
     news["__provider"] = "new-pickle"
     news["prepaidPeriod"] = None
     result = provider.diff("tcr-1", existing, news)
@@ -148,7 +138,9 @@ def test_whole_number_floats_equal_ints(provider: InstanceProvider, existing: di
 def test_create_tags_at_purchase_and_waits_until_running(
     provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
 ) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps", tags={"team": "a"}, instanceType="standard"))
+    registry_id, outs = create_instance(
+        provider, checked(name="team-apps", tags={"team": "a"}, instanceType="standard")
+    )
     assert outs["registryId"] == registry_id
     assert outs["status"] == "Running"
     assert outs["domain"] == "team-apps.tencentcloudcr.com"
@@ -169,11 +161,11 @@ def test_create_tags_at_purchase_and_waits_until_running(
 
 def test_create_echoes_every_input(provider: InstanceProvider, checked: Checked) -> None:
     inputs = checked(name="team-apps", chargeType="prepaid", prepaidPeriod=12.0, renewFlag="auto")
-    _, outs = create(provider, inputs)
+    _, outs = create_instance(provider, inputs)
     assert {k: outs[k] for k in inputs if k != OWNER_PROPERTY} == {
         k: v for k, v in inputs.items() if k != OWNER_PROPERTY
     }
-    assert set(OUTPUT_KEYS) <= set(outs)
+    assert set(INSTANCE.output_keys) <= set(outs)
     assert outs["expiredAt"]
 
 
@@ -208,7 +200,7 @@ def test_lost_create_answer_keeps_exactly_one_instance(
     provider: InstanceProvider, checked: Checked, control: Control, capfd: pytest.CaptureFixture[str]
 ) -> None:
     control.fault({"action": "CreateInstance", "drop_response": True})
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     [instance] = control.instances()
     assert instance["RegistryId"] == registry_id
     assert outs["status"] == "Running"
@@ -218,8 +210,8 @@ def test_lost_create_answer_keeps_exactly_one_instance(
 def test_adopt_existing_takes_over_without_creating(
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
-    first_id, _ = create(provider, checked(name="team-apps", tags={"old": "1"}))
-    adopted_id, outs = create(provider, checked(name="team-apps", tags={"new": "2"}, adoptExisting=True))
+    first_id, _ = create_instance(provider, checked(name="team-apps", tags={"old": "1"}))
+    adopted_id, outs = create_instance(provider, checked(name="team-apps", tags={"new": "2"}, adoptExisting=True))
     assert adopted_id == first_id
     assert control.requests("CreateInstance") == 1
     assert outs["tags"] == {"new": "2"}
@@ -228,7 +220,7 @@ def test_adopt_existing_takes_over_without_creating(
 
 
 def test_adopt_existing_refuses_when_purchase_settings_differ(provider: InstanceProvider, checked: Checked) -> None:
-    create(provider, checked(name="team-apps"))
+    create_instance(provider, checked(name="team-apps"))
     with pytest.raises(AdoptRefused) as failure:
         provider.create(checked(name="team-apps", enableCosMaz=True, adoptExisting=True))
     assert [clash.split()[0] for clash in failure.value.clashes] == ["enableCosMaz"]
@@ -237,16 +229,16 @@ def test_adopt_existing_refuses_when_purchase_settings_differ(provider: Instance
 def test_adopt_existing_creates_when_nothing_exists(
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
-    create(provider, checked(name="team-apps", adoptExisting=True))
+    create_instance(provider, checked(name="team-apps", adoptExisting=True))
     assert control.requests("CreateInstance") == 1
 
 
 def test_adopt_existing_waits_for_an_instance_still_being_created(
     provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
 ) -> None:
-    created = sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "team-apps", "RegistryType": "basic"})
-    registry_id, outs = create(provider, checked(name="team-apps", adoptExisting=True))
-    assert registry_id == created["RegistryId"]
+    bought = buy_out_of_band(emulator, "team-apps")
+    registry_id, outs = create_instance(provider, checked(name="team-apps", adoptExisting=True))
+    assert registry_id == bought
     assert outs["status"] == "Running"
     assert control.requests("CreateInstance") == 1
 
@@ -255,7 +247,7 @@ def test_adopt_existing_never_deletes_a_failed_instance_it_did_not_buy(
     provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
 ) -> None:
     control.fault({"action": "CreateInstance", "final_status": "FailedCreated"})
-    sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": "team-apps", "RegistryType": "basic"})
+    buy_out_of_band(emulator, "team-apps")
     with pytest.raises(AdoptRefused) as failure:
         provider.create(checked(name="team-apps", adoptExisting=True))
     assert "FailedCreated" in failure.value.reason
@@ -266,7 +258,7 @@ def test_adopt_existing_never_deletes_a_failed_instance_it_did_not_buy(
 def test_adopt_existing_refuses_an_instance_being_deleted(
     provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
 ) -> None:
-    registry_id, _ = create(provider, checked(name="team-apps"))
+    registry_id, _ = create_instance(provider, checked(name="team-apps"))
     sdk_call(emulator, "tcr", "DeleteInstance", {"RegistryId": registry_id})
     with pytest.raises(AdoptRefused) as failure:
         provider.create(checked(name="team-apps", adoptExisting=True))
@@ -277,7 +269,7 @@ def test_adopt_existing_refuses_an_instance_being_deleted(
 def test_read_makes_one_call_and_reports_drift(
     provider: InstanceProvider, checked: Checked, control: Control, emulator: Any
 ) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps", tags={"team": "a"}))
+    registry_id, outs = create_instance(provider, checked(name="team-apps", tags={"team": "a"}))
     provider.update(registry_id, outs, {**outs, "tags": {"team": "b", "extra": "1"}, "instanceType": "premium"})
     before = control.requests("DescribeInstances")
     result = provider.read(registry_id, outs)
@@ -291,14 +283,14 @@ def test_read_makes_one_call_and_reports_drift(
 
 
 def test_read_of_a_vanished_instance_says_gone(provider: InstanceProvider, checked: Checked, control: Control) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     provider.delete(registry_id, outs)
     result = provider.read(registry_id, outs)
     assert (result.id, result.outs) == (None, {})
 
 
 def test_read_by_id_and_region_only(provider: InstanceProvider, checked: Checked) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps", region="ap-singapore"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps", region="ap-singapore"))
     result = provider.read(registry_id, {"region": "ap-singapore"})
     assert result.outs is not None
     assert result.outs["name"] == "team-apps"
@@ -309,7 +301,7 @@ def test_read_does_not_wait_for_transitional_states(
     make_provider: Callable[..., InstanceProvider], checked: Checked, control: Control
 ) -> None:
     provider = make_provider()
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     provider.cloud.call("tcr", "ap-guangzhou", "DeleteInstance", {"RegistryId": registry_id}, registry="t")
     result = provider.read(registry_id, outs)
     assert result.outs is not None and result.outs["status"] == "Deleting"
@@ -317,7 +309,9 @@ def test_read_does_not_wait_for_transitional_states(
 
 # --- update ---------------------------------------------------------------------------------------------
 def test_tag_update_sends_only_the_difference(provider: InstanceProvider, checked: Checked, control: Control) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps", tags={"keep": "1", "change": "a", "drop": "x"}))
+    registry_id, outs = create_instance(
+        provider, checked(name="team-apps", tags={"keep": "1", "change": "a", "drop": "x"})
+    )
     news = {**outs, "tags": {"keep": "1", "change": "b", "add": "y"}}
     result = provider.update(registry_id, outs, news)
     assert result.outs is not None and result.outs["tags"] == news["tags"]
@@ -328,7 +322,7 @@ def test_tag_update_sends_only_the_difference(provider: InstanceProvider, checke
 
 
 def test_type_change_waits_until_applied(provider: InstanceProvider, checked: Checked, control: Control) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     result = provider.update(registry_id, outs, {**outs, "instanceType": "premium"})
     assert result.outs is not None and result.outs["instanceType"] == "premium"
     assert control.instances()[0]["RegistryType"] == "premium"
@@ -337,7 +331,7 @@ def test_type_change_waits_until_applied(provider: InstanceProvider, checked: Ch
 def test_deletion_protection_and_versioning_update(
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     result = provider.update(registry_id, outs, {**outs, "deletionProtection": True, "enableCosVersioning": True})
     assert result.outs is not None
     assert (result.outs["deletionProtection"], result.outs["enableCosVersioning"]) == (True, True)
@@ -346,7 +340,7 @@ def test_deletion_protection_and_versioning_update(
 
 
 def test_state_only_change_calls_no_api(provider: InstanceProvider, checked: Checked, control: Control) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     writes_before = {a: control.requests(a) for a in ("ModifyInstance", "ModifyResourceTags")}
     result = provider.update(registry_id, outs, {**outs, "deleteBucket": True})
     assert result.outs is not None and result.outs["deleteBucket"] is True
@@ -354,7 +348,7 @@ def test_state_only_change_calls_no_api(provider: InstanceProvider, checked: Che
 
 
 def test_conflicts_on_modify_are_retried(provider: InstanceProvider, checked: Checked, control: Control) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     control.fault({"action": "ModifyInstance", "error": "InternalError.ErrorConflict", "count": 2})
     result = provider.update(registry_id, outs, {**outs, "deletionProtection": True})
     assert result.outs is not None and result.outs["deletionProtection"] is True
@@ -363,7 +357,7 @@ def test_conflicts_on_modify_are_retried(provider: InstanceProvider, checked: Ch
 
 # --- delete ---------------------------------------------------------------------------------------------
 def test_delete_refuses_while_protected(provider: InstanceProvider, checked: Checked, control: Control) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps", deletionProtection=True))
+    registry_id, outs = create_instance(provider, checked(name="team-apps", deletionProtection=True))
     with pytest.raises(DeletionProtected) as failure:
         provider.delete(registry_id, outs)
     assert failure.value.registry == f"team-apps ({registry_id})"
@@ -372,14 +366,14 @@ def test_delete_refuses_while_protected(provider: InstanceProvider, checked: Che
 
 
 def test_delete_keeps_the_bucket_by_default(provider: InstanceProvider, checked: Checked, control: Control) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     provider.delete(registry_id, outs)
     assert control.instances() == []
     assert control.state()["buckets"] == [outs["cosBucket"]]
 
 
 def test_delete_bucket_removes_it(provider: InstanceProvider, checked: Checked, control: Control) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps", deleteBucket=True))
+    registry_id, outs = create_instance(provider, checked(name="team-apps", deleteBucket=True))
     provider.delete(registry_id, outs)
     assert control.state()["buckets"] == []
 
@@ -387,7 +381,7 @@ def test_delete_bucket_removes_it(provider: InstanceProvider, checked: Checked, 
 def test_delete_of_an_instance_already_gone_succeeds(
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     provider.delete(registry_id, outs)
     provider.delete(registry_id, outs)
     assert control.requests("DeleteInstance") == 1
@@ -396,7 +390,7 @@ def test_delete_of_an_instance_already_gone_succeeds(
 def test_delete_refused_by_the_api_reports_its_reason(
     provider: InstanceProvider, checked: Checked, control: Control
 ) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     control.fault({"action": "DeleteInstance", "error": "FailedOperation.PreconditionFailed"})
     with pytest.raises(ApiError) as failure:
         provider.delete(registry_id, outs)
@@ -413,7 +407,7 @@ def test_delete_refused_by_the_api_reports_its_reason(
 # --- errors and credentials -----------------------------------------------------------------------------
 def test_throttling_is_retried_with_backoff(provider: InstanceProvider, checked: Checked, control: Control) -> None:
     control.fault({"action": "CreateInstance", "error": "RequestLimitExceeded", "count": 3})
-    registry_id, _ = create(provider, checked(name="team-apps"))
+    registry_id, _ = create_instance(provider, checked(name="team-apps"))
     assert control.requests("CreateInstance") == 4
     assert [i["RegistryId"] for i in control.instances()] == [registry_id]
 
@@ -440,7 +434,7 @@ def test_auth_failure_is_not_retried_and_names_the_source_not_the_key(
 def test_a_registry_not_running_is_read_with_a_warning(
     provider: InstanceProvider, checked: Checked, control: Control, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    registry_id, outs = create(provider, checked(name="team-apps"))
+    registry_id, outs = create_instance(provider, checked(name="team-apps"))
     provider.cloud.call("tcr", "ap-guangzhou", "DeleteInstance", {"RegistryId": registry_id}, registry="t")
     provider.read(registry_id, outs)
     assert f"warning: registry team-apps ({registry_id}) is Deleting, not Running" in capfd.readouterr().err
@@ -449,12 +443,7 @@ def test_a_registry_not_running_is_read_with_a_warning(
 def test_concurrent_reads_share_their_describe_calls(
     provider: InstanceProvider, control: Control, emulator: Any
 ) -> None:
-    ids = [
-        sdk_call(emulator, "tcr", "CreateInstance", {"RegistryName": f"team-read{i:02d}", "RegistryType": "basic"})[
-            "RegistryId"
-        ]
-        for i in range(30)
-    ]
+    ids = [buy_out_of_band(emulator, f"team-read{i:02d}") for i in range(30)]
     before = control.requests("DescribeInstances")
     start = threading.Barrier(len(ids))
     results: dict[str, Any] = {}

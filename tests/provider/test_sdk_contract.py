@@ -10,8 +10,6 @@ field fails here. pyproject.toml's SDK floors are the oldest versions this passe
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -19,12 +17,12 @@ from tcr_provider import InstanceProvider
 from tcr_provider.errors import CreationFailed
 from tcr_provider.ownership import OWNER_TAG_KEY, Owner
 from tcr_provider.resources.access_token import ACCESS_TOKEN
+from tcr_provider.resources.instance.args import INSTANCE
 from tcr_provider.resources.namespace import NAMESPACE
-from tcr_provider.spec import INSTANCE
 
 from ..support import Control
+from .conftest import Checked
 
-Checked = Callable[..., dict[str, Any]]
 TCR_MODELS = importlib.import_module("tencentcloud.tcr.v20190924.models")
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from tcr_provider.cloud import CREATE_FAILED_STATUSES, CREATING_STATUSES, DELETING_STATUSES, READY_STATUS
 from tcr_provider.cloud.retry import RETRYABLE_CODES
 from tcr_provider.cloud.transport import RATE_LIMITS
-from tcr_provider.spec import INSTANCE, RESERVED_TAG_KEY_PREFIXES
+from tcr_provider.resources.common import RESERVED_TAG_KEY_PREFIXES
+from tcr_provider.resources.instance.args import INSTANCE
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "api-fidelity.md").read_text()

@@ -1,4 +1,4 @@
-"""What the field declarations promise, checked once over every declared field."""
+"""What the field declarations promise, checked once over every declared field of every resource."""
 
 from __future__ import annotations
 
@@ -7,65 +7,53 @@ from pathlib import Path
 
 import pytest
 
+from tcr_provider import reference
 from tcr_provider.emulator import rules as emulator_rules
-from tcr_provider.fields import Change, Schema, attribute_docs
-from tcr_provider.resources.access_token import ACCESS_TOKEN
-from tcr_provider.resources.namespace import NAMESPACE
-from tcr_provider.resources.public_access import PUBLIC_ACCESS
-from tcr_provider.resources.vpc_attachment import VPC_ATTACHMENT
-from tcr_provider.spec import INSTANCE, OUTPUT_KEYS, TCR_REGIONS, InstanceOutputs
+from tcr_provider.fields import Api, Change, Schema, Write
+from tcr_provider.resources import catalog, schemas
+from tcr_provider.resources.common import TCR_REGIONS
+from tcr_provider.resources.instance.args import INSTANCE
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-SCHEMAS: list[Schema] = [INSTANCE, VPC_ATTACHMENT, NAMESPACE, ACCESS_TOKEN, PUBLIC_ACCESS]
-# Every part names its registry and region the same way; the README says so once, above the parts' tables.
-SHARED_PART_FIELDS = {"registryId", "region"}
-# In-place fields written by calls of their own rather than a modify parameter: tags through the Tag API, a
-# VPC's private DNS records, a token's one-change-per-call ModifyInstanceToken, the allowlist by difference.
-WRITTEN_BY_OWN_CALLS = {
-    "tags",
-    "enablePublicDomainDns",
-    "enableVpcDomainDns",
-    "description",
-    "enabled",
-    "allow",
-    "openToAll",
-}
-CHANGE_WORDS = {
-    Change.REPLACE: "replace",
-    Change.REPLACE_DELETE_FIRST: "deleted first",
-    Change.UPDATE: "in place",
-    Change.STATE_ONLY: "state only",
-}
+SCHEMAS: tuple[Schema, ...] = schemas()
 
 
-def readme_row(field_name: str, resource: str = "Instance") -> str:
-    text = README if resource == "Instance" else README.split(f"### {resource}\n", 1)[1].split("\n#", 1)[0]
-    match = re.search(rf"^\| `{field_name}` \|.*$", text, re.MULTILINE)
-    assert match, f"the README's inputs table has no row for `{field_name}`"
-    return match.group(0)
+def test_the_catalog_holds_every_resource_the_package_exports() -> None:
+    assert [s.resource for s in SCHEMAS] == ["Instance", "AccessToken", "Namespace", "PublicAccess", "VpcAttachment"]
 
 
 @pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: s.resource)
-def test_every_field_has_a_doc_a_camel_case_key_and_a_readme_row_with_its_change_rule(schema: Schema) -> None:
-    docs = attribute_docs(schema.args)
+def test_every_field_and_output_has_a_doc_and_a_camel_case_key(schema: Schema) -> None:
+    docs = reference.attribute_docs(schema.args)
     for field in schema.fields:
         assert docs.get(field.name), f"{schema.resource}Args.{field.name} has no docstring for editors to show"
         assert field.key == re.sub(r"_(\w)", lambda m: m.group(1).upper(), field.name)
-        if schema is not INSTANCE and field.key in SHARED_PART_FIELDS:
-            assert field.change is Change.REPLACE
-        elif field.key != "adoptExisting":  # acts on create only, which its row says
-            assert CHANGE_WORDS[field.change] in readme_row(field.name, schema.resource), field.name
+    output_docs = reference.attribute_docs(schema.outputs)
+    assert [key for key in schema.output_keys if not output_docs.get(re.sub(r"([A-Z])", r"_\1", key).lower())] == []
 
 
 @pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: s.resource)
 def test_every_in_place_field_says_how_it_is_written(schema: Schema) -> None:
     for field in schema.fields:
         if field.change is Change.UPDATE:
-            assert field.api.modify or field.key in WRITTEN_BY_OWN_CALLS, (
-                f"{field.key} changes in place but names no write"
-            )
+            assert field.api.write is not None, f"{schema.resource}.{field.key} changes in place but names no write"
+            if field.api.write is Write.MODIFY:
+                assert schema.modify_call, f"{schema.resource} writes {field.key} by a modify call it does not name"
         else:
-            assert field.api.modify is None, f"{field.key} is not updated in place but names a modify parameter"
+            assert field.api.write is None, f"{field.key} is not updated in place but names a write"
+
+
+def test_a_declaration_cannot_say_one_write_and_mean_another() -> None:
+    assert Api(modify="IsPublic").write is Write.MODIFY
+    with pytest.raises(TypeError, match="modify"):
+        Api(write=Write.MODIFY)
+    with pytest.raises(TypeError, match="via"):
+        Api(write=Write.OWN_CALL)
+    with pytest.raises(TypeError, match="written by its modify call"):
+        Api(modify="Tags", write=Write.TAG_API)
+
+
+def test_the_generated_blocks_are_current() -> None:
+    assert reference.problems() == []
 
 
 @pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: s.resource)
@@ -106,10 +94,18 @@ def test_instance_prepaid_and_tags_reach_their_nested_parameters() -> None:
     assert params["TagSpecification"] == {"ResourceType": "instance", "Tags": [{"Key": "a", "Value": "1"}]}
 
 
-def test_instance_outputs_are_documented() -> None:
-    docs = attribute_docs(InstanceOutputs)
-    assert [key for key in OUTPUT_KEYS if not docs.get(re.sub(r"([A-Z])", r"_\1", key).lower())] == []
-
-
 def test_provider_and_emulator_agree_on_the_regions() -> None:
     assert set(emulator_rules.REGION_IDS) == set(TCR_REGIONS)
+
+
+def test_type_checkers_catch_a_misspelt_keyword_of_any_resource(tmp_path: Path) -> None:
+    from mypy import api
+
+    program = tmp_path / "program.py"
+    calls = [f'{d.name}("r", {f.name}x=None)' for d in catalog() for f in d.schema.fields[:1]]
+    program.write_text("\n".join(["from tcr_provider import *  # noqa: F403", *calls, ""]))
+    out, _, status = api.run(["--no-incremental", "--follow-imports=silent", str(program)])
+    assert status == 1
+    for declared in catalog():
+        misspelt = f"{declared.schema.fields[0].name}x"
+        assert f'Unexpected keyword argument "{misspelt}" for overloaded function "{declared.name}"' in out, out

@@ -6,17 +6,9 @@ from typing import Any
 
 import pytest
 
-from tcr_provider.spec import (
-    INSTANCE,
-    MAX_TAGS,
-    NAME_MAX_LENGTH,
-    NAME_MIN_LENGTH,
-    RESERVED_TAG_KEY_PREFIXES,
-    TAG_VALUE_MAX_LENGTH,
-    UNKNOWN,
-    Change,
-    validate_inputs,
-)
+from tcr_provider.fields import UNKNOWN, Change
+from tcr_provider.resources.common import RESERVED_TAG_KEY_PREFIXES, TAG_VALUE_MAX_LENGTH
+from tcr_provider.resources.instance.args import INSTANCE, MAX_TAGS, NAME_MAX_LENGTH, NAME_MIN_LENGTH
 
 INPUT_KEYS = INSTANCE.keys
 effective = INSTANCE.effective
@@ -29,14 +21,14 @@ def props(**overrides: Any) -> dict[str, Any]:
 
 
 def failure_of(values: dict[str, Any]) -> tuple[str, str]:
-    spec, failures = validate_inputs(values)
+    spec, failures = INSTANCE.validate(values)
     assert spec is None
     assert len(failures) == 1, failures
     return failures[0].property, failures[0].reason
 
 
 def test_valid_inputs_resolve_every_default() -> None:
-    spec, failures = validate_inputs(props())
+    spec, failures = INSTANCE.validate(props())
     assert failures == []
     assert spec is not None
     state = spec.state()
@@ -105,20 +97,20 @@ def test_prepaid_needs_a_period() -> None:
 
 
 def test_prepaid_period_arrives_as_float_and_is_accepted() -> None:
-    spec, failures = validate_inputs(props(chargeType="prepaid", prepaidPeriod=12.0))
+    spec, failures = INSTANCE.validate(props(chargeType="prepaid", prepaidPeriod=12.0))
     assert failures == []
     assert spec is not None and spec.prepaid_period == 12
 
 
 def test_unknown_values_pass_through_but_known_ones_are_still_checked() -> None:
-    spec, failures = validate_inputs(props(name=UNKNOWN, tags={"team": UNKNOWN}))
+    spec, failures = INSTANCE.validate(props(name=UNKNOWN, tags={"team": UNKNOWN}))
     assert spec is None and failures == []
-    spec, failures = validate_inputs(props(name=UNKNOWN, instanceType="huge"))
+    spec, failures = INSTANCE.validate(props(name=UNKNOWN, instanceType="huge"))
     assert [f.property for f in failures] == ["instanceType"]
 
 
 def test_missing_region_says_how_to_set_it() -> None:
-    spec, failures = validate_inputs({"name": "team-registry"})
+    spec, failures = INSTANCE.validate({"name": "team-registry"})
     assert spec is None
     assert failures[0].property == "region"
     assert "tencentcloud:region" in failures[0].reason
@@ -164,18 +156,17 @@ def test_tags_the_published_rules_forbid_are_refused(tags: dict[str, str], needl
 
 def test_tags_the_published_rules_allow_pass() -> None:
     tags = {"环境": "生产", "cost-center": "a<b>(c)[d],e;f@g", "owner": "team platform"}
-    spec, failures = validate_inputs(props(tags=tags))
+    spec, failures = INSTANCE.validate(props(tags=tags))
     assert failures == [] and spec is not None and spec.tags == tags
 
 
 def test_tags_copied_to_the_bucket_must_also_be_bucket_tags() -> None:
-    assert validate_inputs(props(tags={"owner": "a@b"}))[1] == []
+    assert INSTANCE.validate(props(tags={"owner": "a@b"}))[1] == []
     prop, reason = failure_of(props(tags={"owner": "a@b"}, syncTagsToBucket=True))
     assert prop == "tags" and "sync_tags_to_bucket" in reason
 
 
 def test_system_tags_are_hidden_on_read() -> None:
-    from tcr_provider.spec import INSTANCE
 
     described = {
         "TagSpecification": {"Tags": [{"Key": "qcs:tag:createdBy", "Value": "Root:1"}, {"Key": "a", "Value": "b"}]}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import pickle
 
+import dill
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
@@ -51,7 +53,7 @@ def test_real_endpoints_use_https_unless_a_url_says_otherwise() -> None:
     with pytest.raises(SettingsError, match="tcr:endpointUrl"):
         Endpoint.parse("ftp://somewhere")
     settings = Settings(config={"tencentcloud:secretId": ID, "tencentcloud:secretKey": KEY}, environ={})
-    profile = TcrCloud(settings)._client("tcr", "ap-guangzhou").profile.httpProfile
+    profile = TcrCloud(settings).transport.client("tcr", "ap-guangzhou").profile.httpProfile
     assert (profile.protocol, profile.endpoint) == ("https", None)
 
 
@@ -71,8 +73,17 @@ def test_a_configured_provider_pickles_to_nothing_but_its_class() -> None:
     provider = InstanceProvider()
     provider.settings  # noqa: B018
     raw = base64.b64decode(serialize_provider(provider))
-    assert b"InstanceProvider" in raw and b"tcr_provider.provider" in raw
+    assert b"InstanceProvider" in raw and b"tcr_provider.resources.instance.provider" in raw
     assert KEY.encode() not in raw and b"Settings" not in raw
+
+
+def test_a_state_written_before_the_instance_moved_still_finds_its_provider() -> None:
+    # What such a state holds in `__provider`: the class by its old path, built with no state of its own.
+    old = pickle.dumps(InstanceProvider(), protocol=2).replace(
+        b"tcr_provider.resources.instance.provider", b"tcr_provider.provider"
+    )
+    provider = dill.loads(old)
+    assert isinstance(provider, InstanceProvider) and provider.settings is not None
 
 
 def test_configure_takes_every_key_settings_declares() -> None:
@@ -105,7 +116,7 @@ def test_root_domain_and_protocol_are_those_of_the_official_providers() -> None:
     assert (from_env.scheme, from_env.root_domain) == ("https", "intl.tencentcloudapi.com")
     credentials = {"tencentcloud:secretId": ID, "tencentcloud:secretKey": KEY}
     international = Settings(config={**credentials, "tencentcloud:domain": "intl.tencentcloudapi.com"}, environ={})
-    profile = TcrCloud(international)._client("tcr", "ap-guangzhou").profile.httpProfile
+    profile = TcrCloud(international).transport.client("tcr", "ap-guangzhou").profile.httpProfile
     assert (profile.endpoint, profile.rootDomain) == (None, "intl.tencentcloudapi.com")
     with pytest.raises(SettingsError, match="tencentcloud:protocol"):
         _ = Settings(config={"tencentcloud:protocol": "ftp"}, environ={}).endpoint

@@ -1,55 +1,71 @@
-"""Instance: what a Pulumi program touches. Its inputs are declared by `InstanceArgs` (spec.py)."""
+"""Instance: a TCR Enterprise instance, the registry itself. Its inputs and outputs are declared in args.py,
+and what its provider does beyond the shared lifecycle is in provider.py."""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import pulumi
-from pulumi.dynamic import Resource
 
-from .fields import to_snake
-from .ownership import OWNER_PROPERTY, Owner
+from ...ownership import OWNER_PROPERTY, Owner
+from ..common import DeclaredResource, Region, register
+from .args import ChargeType, InstanceArgs, InstanceOutputs, InstanceType, RegistryName, RenewFlag
 from .provider import InstanceProvider
-from .spec import INSTANCE, OUTPUT_KEYS, InstanceArgs, InstanceOutputs
 
-__all__ = ["Instance", "InstanceArgs"]
+__all__ = ["Instance", "InstanceArgs", "InstanceProvider"]
 
 
-class Instance(Resource, InstanceOutputs, module="tcr", name="Instance"):
+class Instance(DeclaredResource, InstanceOutputs, module="tcr", name="Instance"):
     """A TCR Enterprise instance (type token `pulumi-python:dynamic/tcr:Instance`).
 
     Its outputs are those of `InstanceOutputs`, and every input of `InstanceArgs` is echoed as an output of the
     same name (`instance.tags`).
     """
 
+    provider_class = InstanceProvider
+
     if TYPE_CHECKING:
         # The echoed inputs are set per declaration at run time; an editor sees them as outputs.
         def __getattr__(self, name: str) -> pulumi.Output[Any]: ...
 
-    def __init__(
-        self,
-        resource_name: str,
-        args: InstanceArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
-    ) -> None:
-        unknown = sorted(set(kwargs) - _ARG_NAMES)
-        if unknown:
-            raise TypeError(f"Instance {resource_name!r}: unknown argument(s) {', '.join(unknown)}")
-        if args is not None and kwargs:
-            args = dataclasses.replace(args, **kwargs)
-        elif args is None:
-            if "name" not in kwargs:
-                raise TypeError(f"Instance {resource_name!r}: name is required")
-            args = InstanceArgs(**kwargs)
-        # An output exists on the resource only if its key is present in the props given to the engine.
-        props: dict[str, Any] = {key: None for key in (*INSTANCE.keys, *OUTPUT_KEYS)}
-        props.update({f.key: getattr(args, f.name) for f in INSTANCE.fields if getattr(args, f.name) is not None})
+        # BEGIN generated: Instance signatures
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            args: InstanceArgs,
+            opts: pulumi.ResourceOptions | None = None,
+        ) -> None: ...
+
+        @overload
+        def __init__(
+            self,
+            resource_name: str,
+            args: None = None,
+            opts: pulumi.ResourceOptions | None = None,
+            *,
+            name: pulumi.Input[RegistryName],
+            region: pulumi.Input[Region] | None = None,
+            instance_type: pulumi.Input[InstanceType] | None = None,
+            tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None,
+            deletion_protection: pulumi.Input[bool] | None = None,
+            delete_bucket: pulumi.Input[bool] | None = None,
+            charge_type: pulumi.Input[ChargeType] | None = None,
+            prepaid_period: pulumi.Input[int] | None = None,
+            renew_flag: pulumi.Input[RenewFlag] | None = None,
+            enable_cos_maz: pulumi.Input[bool] | None = None,
+            enable_cos_versioning: pulumi.Input[bool] | None = None,
+            sync_tags_to_bucket: pulumi.Input[bool] | None = None,
+            adopt_existing: pulumi.Input[bool] | None = None,
+        ) -> None: ...
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+        # END generated: Instance signatures
+
+    def internal_properties(self, resource_name: str) -> dict[str, Any]:
         # The mark the provider tags a purchase with, to recognise it after an interruption (ownership.py).
-        props[OWNER_PROPERTY] = Owner.of(pulumi.get_project(), pulumi.get_stack(), resource_name).to_property()
-        super().__init__(InstanceProvider(), resource_name, props, opts)
-        _use_python_names(self)
+        return {OWNER_PROPERTY: Owner.of(pulumi.get_project(), pulumi.get_stack(), resource_name).to_property()}
 
     @staticmethod
     def get(
@@ -60,27 +76,6 @@ class Instance(Resource, InstanceOutputs, module="tcr", name="Instance"):
     ) -> Instance:
         """A read-only reference to an existing instance, looked up by registry id."""
         instance: Instance = Instance.__new__(Instance)
-        props: dict[str, Any] = {key: None for key in (*INSTANCE.keys, *OUTPUT_KEYS)}
-        props["region"] = region
-        Resource.__init__(
-            instance,
-            InstanceProvider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
-        )
-        _use_python_names(instance)
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        register(instance, InstanceProvider(), resource_name, None, opts, internal={"region": region})
         return instance
-
-
-_ARG_NAMES = frozenset(f.name for f in INSTANCE.fields)
-
-
-def _use_python_names(instance: Instance) -> None:
-    # The engine's property names are camelCase (`registryId`), and Pulumi names an output attribute after
-    # its property. Its name translation hooks would also rewrite the keys of nested dicts (tag keys such
-    # as `cost-center`), so the attributes are renamed here instead.
-    for key in (*OUTPUT_KEYS, *INSTANCE.keys):
-        snake = to_snake(key)
-        if snake != key and key in instance.__dict__:
-            instance.__dict__[snake] = instance.__dict__.pop(key)

@@ -1,12 +1,13 @@
-"""The Instance resource's inputs, declared once, and every validation rule they use.
+"""The Instance's inputs and outputs, declared once, and the validation rules only the Instance uses.
 
 `InstanceArgs` is the declaration: each field's Python type, its one-line documentation (the attribute
-docstring an editor shows), its default, its change rule and how the TCR API reads and writes it. `INSTANCE`
-is the schema derived from it; check, diff, create, read and update all work from that schema.
+docstring an editor shows), its default, its change rule and how the TCR API reads and writes it.
+`InstanceOutputs` declares the outputs. `INSTANCE` is the schema derived from both; check, diff, create, read
+and update all work from it.
 """
 
-# No `from __future__ import annotations` here: the Args annotations must stay objects, since the schema
-# reads each field's type from them.
+from __future__ import annotations
+
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,35 +15,9 @@ from typing import Annotated, Any, Literal
 
 import pulumi
 
-from .fields import (
-    SERVICE_DEFAULT,
-    UNKNOWN,
-    Api,
-    Change,
-    Check,
-    Failure,
-    Inputs,
-    Schema,
-    declared,
-    is_unknown,
-    normalize,
-    to_camel,
-)
-from .ownership import OWNER_TAG_KEY
-
-__all__ = [
-    "INSTANCE",
-    "OUTPUT_KEYS",
-    "UNKNOWN",
-    "Change",
-    "Failure",
-    "Inputs",
-    "InstanceArgs",
-    "InstanceOutputs",
-    "is_unknown",
-    "normalize",
-    "validate_inputs",
-]
+from ...fields import SERVICE_DEFAULT, Api, Change, Check, Failure, Schema, Write, declared
+from ...ownership import OWNER_TAG_KEY
+from ..common import REGION_DEFAULT, Region, first_illegal, is_reserved_tag_key, tag_limit
 
 # --- Names -------------------------------------------------------------------------------------------
 # The API publishes no length limits; CheckInstanceName stays the authority, so these only catch what
@@ -51,28 +26,9 @@ NAME_MIN_LENGTH = 5
 NAME_MAX_LENGTH = 50
 NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 
-# --- Regions -----------------------------------------------------------------------------------------
-TCR_REGIONS: frozenset[str] = frozenset(
-    {
-        *("ap-bangkok", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-guangzhou", "ap-hongkong"),
-        *("ap-jakarta", "ap-mumbai", "ap-nanjing", "ap-seoul", "ap-shanghai", "ap-shanghai-fsi"),
-        *("ap-shenzhen-fsi", "ap-singapore", "ap-tokyo", "eu-frankfurt", "na-ashburn"),
-        *("na-siliconvalley", "sa-saopaulo"),
-    }
-)
-
 # --- Tags --------------------------------------------------------------------------------------------
-# Where the published sources differ, whatever any of them forbids is refused (docs/api-fidelity.md).
 # TCR's InvalidParameter.ErrorTagOverLimit allows 10; one is the provider's ownership marker.
 MAX_TAGS = 9
-TAG_KEY_MAX_LENGTH = 127  # the tag limits page, product 651 document 13354
-TAG_VALUE_MAX_LENGTH = 255
-# System keys, in any letter case: qcloud, tencent and project by the Tag API's error text; qcs:, project and
-# 项目 by the tag limits page and the COS bucket-tag page. Never the user's to set, never shown as drift.
-RESERVED_TAG_KEY_PREFIXES = ("qcs:", "qcloud", "tencent", "project", "项目")
-# Keys and values, per the tag limits page: Chinese and English letters, digits, inner spaces, and these signs.
-TAG_TEXT = re.compile(r"[A-Za-z0-9\u4e00-\u9fff +\-=._:/@()\[\],;><【】]")
-TAG_TEXT_WORDS = "Chinese and English letters, digits, inner spaces and + - = . _ : / @ ( ) [ ] , ; > < 【 】"
 # Tags copied to the COS bucket (sync_tags_to_bucket) must also be bucket tags: PUT Bucket tagging allows
 # English letters, digits, spaces and + - _ = . : /, keys under 128 bytes and values under 256 bytes.
 BUCKET_TAG_TEXT = re.compile(r"[A-Za-z0-9 +\-_=.:/]")
@@ -90,10 +46,6 @@ ChargeType = Literal["postpaid", "prepaid"]
 RenewFlag = Literal["manual", "auto", "none"]
 
 
-def is_reserved_tag_key(key: str) -> bool:
-    return key.lower().startswith(RESERVED_TAG_KEY_PREFIXES)
-
-
 def _check_name(name: str) -> str:
     if not NAME_MIN_LENGTH <= len(name) <= NAME_MAX_LENGTH:
         raise ValueError(f"must be {NAME_MIN_LENGTH} to {NAME_MAX_LENGTH} characters long (got {len(name)}: {name!r})")
@@ -105,59 +57,17 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _check_region(region: str) -> str:
-    if region not in TCR_REGIONS:
-        raise ValueError(
-            f"{region!r} is not a region that serves TCR Enterprise; choose one of {', '.join(sorted(TCR_REGIONS))}"
-        )
-    return region
-
-
-def _first_illegal(text: str, allowed: re.Pattern[str]) -> str | None:
-    return next((char for char in text if not allowed.fullmatch(char)), None)
-
-
-def _check_tags(tags: dict[str, str]) -> dict[str, str]:
-    if len(tags) > MAX_TAGS:
-        raise ValueError(
-            f"has {len(tags)} tags; an instance takes at most {MAX_TAGS} besides the provider's own "
-            f"{OWNER_TAG_KEY!r}: remove some"
-        )
-    return check_tag_entries(tags)
-
-
-def check_tag_entries(tags: dict[str, str]) -> dict[str, str]:
-    """The Tag service's rules for each key and value (what any TCR resource's tags must follow)."""
-    for key, value in tags.items():
-        if not key.strip():
-            raise ValueError("has an empty tag key: give every tag a non-empty key")
-        if len(key) > TAG_KEY_MAX_LENGTH:
-            raise ValueError(f"tag key {key[:20]!r}... is longer than {TAG_KEY_MAX_LENGTH} characters")
-        if key == OWNER_TAG_KEY:
-            raise ValueError(f"tag key {key!r} is the provider's ownership marker: choose another key")
-        if is_reserved_tag_key(key):
-            raise ValueError(
-                f"tag key {key!r} starts with a prefix the Tag service reserves "
-                f"({', '.join(RESERVED_TAG_KEY_PREFIXES)}): choose another key"
-            )
-        if not value:
-            raise ValueError(f"tag {key!r} has an empty value; the Tag service needs 1 to {TAG_VALUE_MAX_LENGTH}")
-        if len(value) > TAG_VALUE_MAX_LENGTH:
-            raise ValueError(
-                f"the value of tag {key!r} is {len(value)} characters long; at most {TAG_VALUE_MAX_LENGTH}"
-            )
-        for what, text in (("key", key), ("value", value)):
-            char = _first_illegal(text, TAG_TEXT)
-            if char is not None or text != text.strip(" "):
-                shown = repr(char) if char is not None else "a leading or trailing space"
-                raise ValueError(f"tag {what} {text!r} has {shown}; use only {TAG_TEXT_WORDS}")
-    return tags
-
-
 # Validated strictly (fields.Schema): a string is a string, never a number turned into one.
-RegistryName = Annotated[str, Check(_check_name)]
-Region = Annotated[str, Check(_check_region)]
-TagSet = Annotated[dict[str, str], Check(_check_tags)]
+RegistryName = Annotated[str, Check(_check_name, "str")]
+TagSet = Annotated[
+    dict[str, str],
+    tag_limit(
+        MAX_TAGS,
+        "an instance",
+        besides=f" besides the provider's own {OWNER_TAG_KEY!r}",
+        shown=f"dict[str, str], at most {MAX_TAGS} (the tenth is the provider's ownership marker)",
+    ),
+]
 
 
 def _tags_to_api(tags: Mapping[str, str]) -> dict[str, Any] | None:
@@ -166,10 +76,10 @@ def _tags_to_api(tags: Mapping[str, str]) -> dict[str, Any] | None:
     return {"ResourceType": "instance", "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
 
 
-def _tags_from_api(spec: Mapping[str, Any]) -> dict[str, str]:
+def _tags_from_api(specification: Mapping[str, Any]) -> dict[str, str]:
     return {
         str(t["Key"]): str(t.get("Value") or "")
-        for t in spec.get("Tags") or []
+        for t in specification.get("Tags") or []
         if not is_reserved_tag_key(str(t["Key"])) and t["Key"] != OWNER_TAG_KEY
     }
 
@@ -197,12 +107,19 @@ class InstanceArgs:
     """
 
     name: pulumi.Input[RegistryName] = declared(
-        Change.REPLACE, required=True, api=Api(read="RegistryName", create="RegistryName")
+        Change.REPLACE,
+        required=True,
+        api=Api(read="RegistryName", create="RegistryName"),
+        missing="is required: give the registry a globally unique name",
     )
     """Globally unique name (lower-case letters, digits, '-'); it becomes the domain <name>.tencentcloudcr.com."""
 
     region: pulumi.Input[Region] | None = declared(
-        Change.REPLACE_DELETE_FIRST, resolved=True, api=Api(read="RegionName")
+        Change.REPLACE_DELETE_FIRST,
+        resolved=REGION_DEFAULT,
+        api=Api(read="RegionName"),
+        missing="no region given: set region= on the Instance, or `pulumi config set tencentcloud:region "
+        "ap-guangzhou`, or the TENCENTCLOUD_REGION environment variable",
     )
     """Region of the instance; defaults to config tencentcloud:region, then TENCENTCLOUD_REGION."""
 
@@ -217,19 +134,26 @@ class InstanceArgs:
         Change.UPDATE,
         default=dict,
         type=TagSet,
-        api=Api(read="TagSpecification", create="TagSpecification", encode=_tags_to_api, decode=_tags_from_api),
+        api=Api(
+            read="TagSpecification",
+            create="TagSpecification",
+            write=Write.TAG_API,
+            encode=_tags_to_api,
+            decode=_tags_from_api,
+        ),
     )
-    """Tags (at most 10), updated in place by difference; a tag added outside Pulumi is drift."""
+    """Tags, updated in place by difference; a tag added outside Pulumi is drift."""
 
     deletion_protection: pulumi.Input[bool] | None = declared(
         Change.UPDATE,
         default=SERVICE_DEFAULT,
         api=Api(read="DeletionProtection", create="DeletionProtection", modify="DeletionProtection", verify=True),
     )
-    """While on, `pulumi destroy` refuses to delete the instance."""
+    """While on, `pulumi destroy` refuses to delete the instance. Left unset, the service decides (off); set, it is
+    compared with a fresh read before each write, since other modifications may reset it."""
 
     delete_bucket: pulumi.Input[bool] | None = declared(Change.STATE_ONLY, default=False)
-    """Whether deleting the instance also deletes its COS bucket and the images in it."""
+    """Whether deleting the instance also deletes its COS bucket and the images in it; read at delete only."""
 
     charge_type: pulumi.Input[ChargeType] | None = declared(
         Change.REPLACE,
@@ -241,12 +165,13 @@ class InstanceArgs:
             decode=_name_of(CHARGE_TYPE_CODES, "postpaid"),
         ),
     )
-    """Billing mode: postpaid (pay as you go) or prepaid (needs prepaid_period)."""
+    """Billing mode: postpaid (pay as you go, the service's default) or prepaid (needs prepaid_period)."""
 
     prepaid_period: pulumi.Input[int] | None = declared(
         Change.STATE_ONLY, api=Api(create="RegistryChargePrepaid.Period", create_when=_is_prepaid)
     )
-    """Months bought at once for a prepaid instance: 1 to 12, 24 or 36."""
+    """Months bought at once for a prepaid instance: 1 to 12, 24 or 36; required when prepaid, used at purchase
+    only."""
 
     renew_flag: pulumi.Input[RenewFlag] | None = declared(
         Change.STATE_ONLY,
@@ -258,20 +183,21 @@ class InstanceArgs:
     enable_cos_maz: pulumi.Input[bool] | None = declared(
         Change.REPLACE, default=SERVICE_DEFAULT, api=Api(read="EnableCosMAZ", create="EnableCosMAZ")
     )
-    """Keep the images' COS bucket across availability zones; chosen at purchase."""
+    """Keep the images' COS bucket across availability zones (the service's default: off); chosen at purchase."""
 
     enable_cos_versioning: pulumi.Input[bool] | None = declared(
         Change.UPDATE,
         default=SERVICE_DEFAULT,
         api=Api(read="EnableCosVersioning", create="EnableCosVersioning", modify="EnableCosVersioning"),
     )
-    """Versioning of the images' COS bucket; changes in place."""
+    """Versioning of the images' COS bucket (the service's default: on for premium, per the Terraform docs)."""
 
     sync_tags_to_bucket: pulumi.Input[bool] | None = declared(Change.REPLACE, default=False, api=Api(create="SyncTag"))
     """Copy the instance's tags to its COS bucket; chosen at purchase."""
 
     adopt_existing: pulumi.Input[bool] | None = declared(Change.STATE_ONLY, default=False)
-    """On create, take over the instance of this name and region instead of buying one."""
+    """On create, take over the instance of this name and region instead of buying one: settings chosen at
+    purchase must match, the others are applied."""
 
 
 class InstanceOutputs:
@@ -299,16 +225,13 @@ class InstanceOutputs:
     """Expiry of a prepaid instance, else None."""
 
 
-OUTPUT_KEYS: tuple[str, ...] = tuple(to_camel(name) for name in InstanceOutputs.__annotations__)
-
-
 def _tags_fit_the_bucket(inputs: Mapping[str, Any]) -> list[Failure]:
     """With sync_tags_to_bucket, the tags are copied to the COS bucket and must be valid bucket tags too."""
     if not inputs.get("syncTagsToBucket"):
         return []
     for key, value in (inputs.get("tags") or {}).items():
         for what, text, limit in (("key", key, BUCKET_TAG_KEY_MAX_BYTES), ("value", value, BUCKET_TAG_VALUE_MAX_BYTES)):
-            char = _first_illegal(text, BUCKET_TAG_TEXT)
+            char = first_illegal(text, BUCKET_TAG_TEXT)
             if char is not None or len(text.encode()) > limit:
                 problem = f"has {char!r}" if char is not None else f"is longer than {limit} bytes"
                 return [
@@ -344,16 +267,8 @@ def _billing_is_consistent(inputs: Mapping[str, Any]) -> list[Failure]:
 INSTANCE = Schema(
     "Instance",
     InstanceArgs,
+    InstanceOutputs,
+    modify_call="ModifyInstance",
     validators=[_billing_is_consistent, _tags_fit_the_bucket],
-    missing={
-        "name": "is required: give the registry a globally unique name",
-        "region": "no region given: set region= on the Instance, or `pulumi config set tencentcloud:region "
-        "ap-guangzhou`, or the TENCENTCLOUD_REGION environment variable",
-    },
     distinct_by=["name"],
 )
-
-
-def validate_inputs(props: Mapping[str, Any]) -> tuple[Inputs | None, list[Failure]]:
-    """Validate an Instance's checked inputs (see `Schema.validate`)."""
-    return INSTANCE.validate(props)
