@@ -34,7 +34,7 @@ from pulumi.dynamic import (
 from . import server_pool
 from .cloud import TcrCloud
 from .cloud.polling import poll_until
-from .errors import ApiError, CreationFailed, Interrupted, InvalidInputs, SettingsError, WaitTimedOut
+from .errors import ApiError, CreationFailed, Interrupted, InvalidInputs, PartGone, SettingsError, WaitTimedOut
 from .fields import Failure, Inputs, Schema
 from .settings import Settings
 
@@ -258,20 +258,59 @@ def split_part_id(id_: str) -> tuple[str, str]:
 
 class PartProvider(DeclaredProvider):
     """Base of the providers of a registry's parts; ids are `<registry id>/<key>` so an import finds its registry.
-    Subclasses implement `read_part` instead of `read_object`."""
+    Subclasses implement `read_part` and `delete_part` instead of `read_object` and `delete`.
+
+    A part whose registry vanished is gone with it: several of the parts' actions document no ResourceNotFound
+    and answer an unknown registry with an InternalError (DescribeInternalEndpoints, the token actions), so an
+    API error of a read or a delete is followed by a look for the registry before it is reported.
+    """
 
     def read_object(
         self, id_: str, stored: dict[str, Any], props: Mapping[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]] | None:
         registry_id, key = split_part_id(id_)
         stored.setdefault("registryId", registry_id)
-        return self.read_part(stored["region"], registry_id, key, stored, props)
+        try:
+            return self.read_part(stored["region"], registry_id, key, stored, props)
+        except ApiError:
+            if self._registry_gone(stored["region"], registry_id, id_):
+                return None
+            raise
 
     def read_part(
         self, region: str, registry_id: str, key: str, stored: dict[str, Any], props: Mapping[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """(live inputs, outputs) of the part `key` of `registry_id`, or None when it is gone."""
         raise NotImplementedError
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        try:
+            self.delete_part(_id, _props)
+        except ApiError:
+            registry_id = split_part_id(_id)[0]
+            if not self._registry_gone(self.region_of(_props, f"deleting {_id}"), registry_id, _id):
+                raise
+
+    def delete_part(self, _id: str, _props: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        try:
+            return self.update_part(_id, _olds, _news)
+        except ApiError as exc:
+            registry_id = split_part_id(_id)[0]
+            if self._registry_gone(self.region_of(_news, f"updating {_id}"), registry_id, _id):
+                raise PartGone(registry_id, f"{self.schema.resource} {split_part_id(_id)[1]}") from exc
+            raise
+
+    def update_part(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        raise NotImplementedError
+
+    def _registry_gone(self, region: str, registry_id: str, id_: str) -> bool:
+        if self.cloud.read(region, registry_id) is not None:
+            return False
+        say(f"{self.schema.resource} {id_}: its registry {registry_id} no longer exists, so neither does the part")
+        return True
 
     def opened(self, registry_id: str, thing: str, key: str, close: Callable[[], None], *, closed: str) -> Opened:
         """`thing` ("public access") of a registry, opened by a create; `closed` says what closing it means."""

@@ -301,8 +301,17 @@ class TcrCloud:
         params = {"RegistryId": registry_id, **fields}
         self.call("tcr", region, "ModifyInstance", params, registry=registry_id)
 
-    def retag(self, region: str, registry_id: str, replace: Mapping[str, str], remove: Iterable[str]) -> None:
-        params: dict[str, Any] = {"Resource": self.tag_resource(region, registry_id)}
+    def retag(
+        self,
+        region: str,
+        registry_id: str,
+        replace: Mapping[str, str],
+        remove: Iterable[str],
+        *,
+        resource: str | None = None,
+    ) -> None:
+        """Change tags by difference through the Tag API: the instance's, or `resource`'s (a namespace's)."""
+        params: dict[str, Any] = {"Resource": resource or self.tag_resource(region, registry_id)}
         if replace:
             params["ReplaceTags"] = [{"TagKey": k, "TagValue": v} for k, v in sorted(replace.items())]
         removed = sorted(remove)
@@ -311,8 +320,12 @@ class TcrCloud:
         if len(params) > 1:
             self.call("tag", region, "ModifyResourceTags", params, registry=registry_id)
 
-    def tag_resource(self, region: str, registry_id: str) -> str:
+    def tag_resource(self, region: str, registry_id: str, namespace: str | None = None) -> str:
+        """The Tag API's name of an instance, or of one of its namespaces (the Terraform provider's namespace
+        update names it `repository/<registry id>/<namespace>`)."""
         # The Tag API accepts an empty uin in the resource name, so the owner's uin is never looked up for it.
+        if namespace is not None:
+            return f"qcs::tcr:{region}:uin/:repository/{registry_id}/{namespace}"
         return f"qcs::tcr:{region}:uin/:instance/{registry_id}"
 
     def delete(self, region: str, registry_id: str, delete_bucket: bool) -> bool:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..errors import ApiError
 from .batcher import ReadBatcher
 from .instances import TcrCloud
 from .retry import CallKind
 
 PAGE_SIZE = 100
 # DescribeNamespaces answers an unknown registry with ResourceNotFound (the Terraform provider reads that as
-# "none"); DeleteNamespace and ModifyNamespace name an unknown namespace ResourceNotFound.ErrNoNamespace.
-NAMESPACE_GONE = frozenset({"ResourceNotFound.ErrNoNamespace"})
+# "none"). What DeleteNamespace answers for an unknown namespace has no source (ResourceNotFound.ErrNoNamespace
+# is documented for the personal edition only), so a failed delete looks for the namespace instead.
 NAMESPACE_EXISTS = "InvalidParameter.ErrNamespaceExist"
 
 Description = Mapping[str, Any]
@@ -24,10 +26,29 @@ class Namespaces:
         self.reads: ReadBatcher[Description] = ReadBatcher(self._of_scope)
 
     def get(self, region: str, registry_id: str, name: str) -> Description | None:
-        """The namespace as DescribeNamespaces reports it (TcrNamespaceInfo), or None."""
-        for item in self._page(region, registry_id, {"NamespaceName": name}):
-            if item.get("Name") == name:
-                return item
+        """The namespace as DescribeNamespaces reports it (TcrNamespaceInfo), or None.
+
+        A name filter keeps every namespace whose name contains it (the Terraform provider met a namespace whose
+        name is part of another's), and a page holds at most PAGE_SIZE: the exact name is looked for page after
+        page until every match has been seen. Offset is read as the SDK documents it, a page number; if the
+        service counts items instead, the pages overlap and the walk goes on until it has seen as many distinct
+        namespaces as the total, so the namespace is never read as gone while unseen."""
+        seen: set[str] = set()
+        for page in itertools.count():
+            answer = self.cloud.call_unless_gone(
+                region,
+                "DescribeNamespaces",
+                {"RegistryId": registry_id, "NamespaceName": name, "Offset": page, "Limit": PAGE_SIZE},
+                registry=registry_id,
+            )
+            items: list[Description] = list((answer or {}).get("NamespaceList") or [])
+            for item in items:
+                if item.get("Name") == name:
+                    return item
+            before = len(seen)
+            seen.update(str(item.get("Name")) for item in items)
+            if answer is None or len(seen) == before or len(seen) >= int(answer.get("TotalCount") or 0):
+                return None
         return None
 
     def read(self, region: str, registry_id: str, name: str) -> Description | None:
@@ -74,20 +95,27 @@ class Namespaces:
     def modify(self, region: str, registry_id: str, params: Mapping[str, Any]) -> None:
         self.cloud.call("tcr", region, "ModifyNamespace", {"RegistryId": registry_id, **params}, registry=registry_id)
 
-    def delete(self, region: str, registry_id: str, name: str) -> bool:
-        """DeleteNamespace; False when it was already gone."""
+    def delete(self, region: str, registry_id: str, name: str) -> None:
+        """DeleteNamespace; a refusal of a namespace that is gone meanwhile (a repeated call) is success."""
         params = {"RegistryId": registry_id, "NamespaceName": name}
-        answer = self.cloud.call_unless_gone(
-            region, "DeleteNamespace", params, registry=registry_id, gone=NAMESPACE_GONE
-        )
-        return answer is not None
+        try:
+            self.cloud.call_unless_gone(region, "DeleteNamespace", params, registry=registry_id)
+        except ApiError:
+            if self.get(region, registry_id, name) is not None:
+                raise
+
+    def retag(
+        self, region: str, registry_id: str, name: str, replace: Mapping[str, str], remove: Iterable[str]
+    ) -> None:
+        """A namespace's tags, by difference, through the Tag API: ModifyNamespace does not apply its
+        TagSpecification (the Terraform provider's namespace update)."""
+        resource = self.cloud.tag_resource(region, registry_id, name)
+        self.cloud.retag(region, registry_id, replace, remove, resource=resource)
 
     def repositories(self, region: str, registry_id: str, namespace: str) -> tuple[list[str], int]:
         """Up to a page of the repositories in a namespace (`namespace/name`), and how many there are."""
         params = {"RegistryId": registry_id, "NamespaceName": namespace, "Offset": 0, "Limit": PAGE_SIZE}
-        answer = self.cloud.call_unless_gone(
-            region, "DescribeRepositories", params, registry=registry_id, gone=NAMESPACE_GONE
-        )
+        answer = self.cloud.call_unless_gone(region, "DescribeRepositories", params, registry=registry_id)
         if answer is None:
             return [], 0
         names = [str(item.get("Name") or "") for item in answer.get("RepositoryList") or []]

@@ -2,7 +2,12 @@
 
 What the API reports is kept as it says it; the meaning of its status strings lives here once. Where the
 published sources disagree (the DNS status is `ENABLE` in the SDK's documentation and `ENABLED` in the
-Terraform provider's constant), both spellings are read as on, so either answer works.
+Terraform provider's constant), both spellings are read as on, so either answer works. A DNS status of
+`ERROR` means the status query failed (SDK 3.1.189 VpcPrivateDomainStatus: "ERROR代表查询出错"), not the
+record: it is asked again, never taken for on or off.
+
+A VPC may hold one attachment per subnet (the Terraform provider keys attachments by VPC and subnet), so an
+attachment is named by both.
 """
 
 from __future__ import annotations
@@ -26,6 +31,11 @@ PUBLIC_OPEN = "Opened"
 PUBLIC_CLOSED = "Closed"
 PUBLIC_PASSING = frozenset({"Opening", "Deleting"})
 OPEN_TO_ALL_CIDR = "0.0.0.0/0"
+
+
+def attachment_key(vpc_id: str, subnet_id: str) -> str:
+    """How an attachment is named within its registry (the key of its id, `<registry id>/<key>`)."""
+    return f"{vpc_id}/{subnet_id}"
 
 
 def attachment_failed(status: str) -> bool:
@@ -97,31 +107,33 @@ class Network:
 
     # --- VPC access -------------------------------------------------------------------------------------
     def attachments(self, region: str, registry_id: str) -> dict[str, Attachment]:
-        """The registry's VPC attachments by VPC id; empty when the registry is gone."""
+        """The registry's VPC attachments by `<vpc id>/<subnet id>`; empty when the registry is gone (with
+        ResourceNotFound: DescribeInternalEndpoints documents none, and answers an unknown registry with
+        InternalError, which the caller tells apart by asking for the registry)."""
         answer = self.cloud.call_unless_gone(
             region, "DescribeInternalEndpoints", {"RegistryId": registry_id}, registry=registry_id
         )
         found = (Attachment.from_api(item) for item in (answer or {}).get("AccessVpcSet") or [])
-        return {a.vpc_id: a for a in found}
+        return {attachment_key(a.vpc_id, a.subnet_id): a for a in found}
 
-    def attachment(self, region: str, registry_id: str, vpc_id: str) -> Attachment | None:
-        return self.attachments(region, registry_id).get(vpc_id)
+    def attachment(self, region: str, registry_id: str, vpc_id: str, subnet_id: str) -> Attachment | None:
+        return self.attachments(region, registry_id).get(attachment_key(vpc_id, subnet_id))
 
-    def read_attachment(self, region: str, registry_id: str, vpc_id: str) -> Attachment | None:
-        """Like `attachment`, but concurrent reads of one registry share their calls (a refresh)."""
-        return self.attachment_reads.get(f"{region}/{registry_id}", vpc_id)
+    def read_attachment(self, region: str, registry_id: str, key: str) -> Attachment | None:
+        """Like `attachment` by its key, but concurrent reads of one registry share their calls (a refresh)."""
+        return self.attachment_reads.get(f"{region}/{registry_id}", key)
 
-    def _attachments_of_scope(self, scope: str, vpc_ids: Sequence[str]) -> dict[str, Attachment]:
+    def _attachments_of_scope(self, scope: str, keys: Sequence[str]) -> dict[str, Attachment]:
         region, registry_id = scope.split("/", 1)
         found = self.attachments(region, registry_id)
-        return {v: found[v] for v in vpc_ids if v in found}
+        return {k: found[k] for k in keys if k in found}
 
     def attach(self, region: str, registry_id: str, vpc_id: str, subnet_id: str) -> None:
-        """ManageInternalEndpoint Create. A lost answer is recovered by looking for the attachment: one VPC is
-        attached to a registry at most once, so what is found is what this call made."""
+        """ManageInternalEndpoint Create. A lost answer is recovered by looking for the attachment: one subnet
+        is attached to a registry at most once, so what is found is what this call made."""
 
         def find_it() -> dict[str, Any] | None:
-            return {} if self.attachment(region, registry_id, vpc_id) is not None else None
+            return {} if self.attachment(region, registry_id, vpc_id, subnet_id) is not None else None
 
         self.cloud.call(
             "tcr",
@@ -140,20 +152,21 @@ class Network:
 
     # --- private DNS ------------------------------------------------------------------------------------
     def dns_status(self, region: str, registry_id: str, records: Iterable[DnsRecord]) -> dict[DnsRecord, str]:
-        """The status of each record (ENABLE, DISABLE, ERROR), in one call."""
-        asked = list(records)
-        if not asked:
-            return {}
+        """The status of each record (ENABLE, DISABLE, or ERROR: the query failed), each asked in its own call:
+        the answer's items carry nothing that tells the public-domain record from the VPC-domain one, and the
+        Terraform provider asks for one at a time too."""
+        return {record: self._one_dns_status(region, registry_id, record) for record in records}
+
+    def _one_dns_status(self, region: str, registry_id: str, record: DnsRecord) -> str:
         answer = self.cloud.call(
             "tcr",
             region,
             "DescribeInternalEndpointDnsStatus",
-            {"VpcSet": [self._dns_params(region, registry_id, r) for r in asked]},
+            {"VpcSet": [self._dns_params(region, registry_id, record)]},
             registry=registry_id,
         )
-        statuses = [str(item.get("Status") or "") for item in answer.get("VpcSet") or []]
-        # One entry per asked item, in order (the Terraform provider relies on the same).
-        return {record: statuses[i] if i < len(statuses) else "" for i, record in enumerate(asked)}
+        items = answer.get("VpcSet") or []
+        return str(items[0].get("Status") or "") if len(items) == 1 else DNS_ERROR
 
     def enable_dns(self, region: str, registry_id: str, record: DnsRecord) -> None:
         self.cloud.call(

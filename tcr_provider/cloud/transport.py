@@ -22,13 +22,17 @@ SDK_SERVICES = {
     "tag": ("tencentcloud.tag.v20180813", "tag_client", "TagClient"),
     "cam": ("tencentcloud.cam.v20190116", "cam_client", "CamClient"),
 }
-# Requests per second the API allows for each action and SecretId, as each action's reference page states:
-# 20 unless listed. The provider paces its own calls a little below that (PACE_SHARE), so a stack of many
-# registries waits its turn instead of being throttled and backing off.
+# Requests per second the API allows for each action and SecretId, as each action's reference page states
+# ("默认接口请求频率限制"; docs/api-fidelity.md names the pages): 20 unless listed. The provider paces its own
+# calls a little below that (PACE_SHARE), so a stack of many registries waits its turn instead of being
+# throttled and backing off.
 DEFAULT_RATE_LIMIT = 20.0
 RATE_LIMITS: dict[str, float] = {
     "DescribeInstances": 100.0,
     "DescribeResourceTagsByResourceIds": 100.0,
+    "DescribeNamespaces": 100.0,
+    "CreateInstanceToken": 100.0,
+    "ManageInternalEndpoint": 2.0,
 }
 PACE_SHARE = 0.9
 

@@ -26,6 +26,7 @@ from .services import Behaviour
 ANY_ACTION: Final = "*"
 _SETTLING_ACTION: Final = "CreateInstance"
 _DESCRIBING_ACTION: Final = "DescribeInstances"
+_DNS_STATUS_ACTION: Final = "DescribeInternalEndpointDnsStatus"
 _INJECTED_TEXT: Final = b"Injected by an emulator fault rule."
 
 
@@ -230,6 +231,31 @@ class UnknownIdNotFoundEffect(Effect):
         return action == _DESCRIBING_ACTION
 
 
+@dataclass(frozen=True)
+class DnsStatusErrorEffect(Effect):
+    """Answer DescribeInternalEndpointDnsStatus with Status ``ERROR`` for every record: the SDK documents ERROR
+    as "the query failed", whatever the records' state."""
+
+    key: ClassVar[str] = "dns_status_error"
+
+    @classmethod
+    def parse(cls, value: object, action: str) -> Self:
+        if value is not True:
+            raise FaultRuleError('"dns_status_error" must be true.')
+        if action not in (ANY_ACTION, _DNS_STATUS_ACTION):
+            raise FaultRuleError(f'"dns_status_error" applies to {_DNS_STATUS_ACTION} only.')
+        return cls()
+
+    def to_json(self) -> object:
+        return True
+
+    def apply(self, call: PendingCall) -> HttpAnswer:
+        return call.proceed(replace(call.behaviour, dns_status_error=True))
+
+    def acts_on(self, action: str) -> bool:
+        return action == _DNS_STATUS_ACTION
+
+
 _EFFECT_TYPES: Final[dict[str, type[Effect]]] = {
     effect.key: effect
     for effect in (
@@ -240,6 +266,7 @@ _EFFECT_TYPES: Final[dict[str, type[Effect]]] = {
         FinalStatusEffect,
         PassingStatusEffect,
         UnknownIdNotFoundEffect,
+        DnsStatusErrorEffect,
     )
 }
 EFFECTS: Final = tuple(_EFFECT_TYPES)

@@ -125,6 +125,7 @@ ACCESS_VPC_RUNNING: Final = "Running"  # [?]
 ACCESS_VPC_DELETING: Final = "Deleting"  # [?]
 DNS_ENABLED: Final = "ENABLE"
 DNS_DISABLED: Final = "DISABLE"
+DNS_QUERY_FAILED: Final = "ERROR"  # SDK 3.1.189 VpcPrivateDomainStatus.Status: "ERROR代表查询出错", the query failed
 """VpcPrivateDomainStatus.Status as the SDK documents it (it also names ERROR, for a failed query)."""
 VPC_DOMAIN_LABEL_SUFFIX: Final = "-vpc"
 """The VPC domain is ``<name>-vpc.tencentcloudcr.com``."""
@@ -147,6 +148,9 @@ NAMESPACE_FILTERS: Final = ("Tags",)
 REPOSITORY_SORTS: Final = ("creation_time", "-creation_time", "name", "-name", "update_time", "-update_time")
 """DescribeRepositories' SortBy: the SDK names the descending ones; ascending without the - [?]."""
 PAGE_DEFAULT_LIMIT: Final = 20  # [?] DescribeNamespaces, DescribeRepositories and DescribeInstanceToken
+# [?] A DescribeNamespaces page holds at most this many, whatever Limit asks (DescribeRepositories documents a
+# maximum Limit of 100; DescribeNamespaces documents none): a client must page, or ask for All.
+NAMESPACE_PAGE_MAX: Final = 100
 
 # --- Access tokens -------------------------------------------------------------------------------
 
@@ -222,3 +226,26 @@ def tag_problem(key: str, value: str) -> TagProblem | None:
     if not _legal_text(value):
         return TagProblem.VALUE_ILLEGAL
     return None
+
+
+# Actions whose documented error codes have no ResourceNotFound (the "可能返回的错误码" lists of the Go SDK's
+# tcr v20190924 client.go, generated from the same spec as the API pages): for an instance id that does not
+# exist they answer InternalError, as the Terraform provider's comment on DescribeInternalEndpoints says
+# ("sdk has internal error as invalid instance id"). The others answer ResourceNotFound.
+UNKNOWN_INSTANCE_IS_INTERNAL_ERROR: Final = frozenset(
+    {
+        "DescribeInternalEndpoints",
+        "DescribeInternalEndpointDnsStatus",
+        "CreateInternalEndpointDns",
+        "DeleteInternalEndpointDns",
+        "DescribeInstanceToken",
+        "ModifyInstanceToken",
+        "DeleteInstanceToken",
+        "ManageExternalEndpoint",
+        "CreateMultipleSecurityPolicy",
+        "DeleteMultipleSecurityPolicy",
+    }
+)
+# Published request rates below the default (each action's API page, "默认接口请求频率限制"): the emulator
+# admits at most this many of the action per second and SecretId, or --rate-limit if that is lower.
+LOWER_RATE_LIMITS: Final[dict[str, int]] = {"ManageInternalEndpoint": 2}  # page 1141/50733

@@ -28,7 +28,7 @@ from . import protocol
 from .errors import ApiError, InjectedError
 from .faults import FaultPlan, FaultRule, FaultRuleError, PendingCall
 from .protocol import ApiCall, Credentials, HttpAnswer, HttpRequest
-from .rules import ACCOUNT_UIN
+from .rules import ACCOUNT_UIN, LOWER_RATE_LIMITS
 from .services import Account, Behaviour, Cloud, Timings
 from .services.cos import api as cos_api
 from .services.cos import signature as cos_signature
@@ -76,7 +76,7 @@ class Emulator:
         self._cloud = Cloud(self._account, self._timings)
         self._behaviour = Behaviour()
         self._faults = FaultPlan()
-        self._limiter = RateLimiter(rate_limit)
+        self._limiter = RateLimiter(rate_limit, lower=LOWER_RATE_LIMITS)
         self._requests: Counter[str] = Counter()
         # The parameters of the latest authenticated calls, so a test can see exactly what a client sent.
         self._calls: deque[dict[str, object]] = deque(maxlen=CALLS_KEPT)

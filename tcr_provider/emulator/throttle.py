@@ -5,16 +5,23 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from .errors import RequestLimitExceeded
 
 
 class RateLimiter:
-    """Admits at most ``per_second`` calls of one action by one SecretId in any second; 0 admits all."""
+    """Admits at most ``per_second`` calls of one action by one SecretId in any second (or the action's
+    ``lower`` published rate, when that is lower); 0 admits all."""
 
-    def __init__(self, per_second: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_second: int,
+        clock: Callable[[], float] = time.monotonic,
+        lower: Mapping[str, int] | None = None,
+    ) -> None:
         self.per_second = per_second
+        self._lower = dict(lower or {})
         self._clock = clock
         self._recent: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
@@ -27,9 +34,10 @@ class RateLimiter:
             recent = self._recent.setdefault((action, secret_id), deque())
             while recent and recent[0] <= now - 1.0:
                 recent.popleft()
-            if len(recent) >= self.per_second:
+            allowed = min(self.per_second, self._lower.get(action, self.per_second))
+            if len(recent) >= allowed:
                 raise RequestLimitExceeded(
-                    f"{action} allows {self.per_second} requests per second for each SecretId; retry later."
+                    f"{action} allows {allowed} requests per second for each SecretId; retry later."
                 )
             recent.append(now)
 

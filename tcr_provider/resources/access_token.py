@@ -89,7 +89,7 @@ class AccessTokenProvider(PartProvider):
         secrets = {"username": new.username, "token": new.token}
         return CreateResult(part_id(registry_id, new.token_id), self.outputs(inputs, _outputs_of(found, secrets)))
 
-    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+    def update_part(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         inputs = self.inputs_of(_news)
         region, registry_id = inputs.region, inputs.registry_id
         token_id = str(_olds.get("tokenId") or split_part_id(_id)[1])
@@ -117,7 +117,7 @@ class AccessTokenProvider(PartProvider):
         # The secret is returned only at creation: a refresh keeps it from the state.
         return inputs, _outputs_of(found, props)
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+    def delete_part(self, _id: str, _props: dict[str, Any]) -> None:
         registry_id, token_id = split_part_id(_id)
         region = self.region_of(_props, f"deleting AccessToken {_id}")
         self.tokens.delete(region, registry_id, token_id)

@@ -11,8 +11,8 @@ import pulumi
 from pulumi.dynamic import CreateResult, UpdateResult
 
 from ..cloud.namespaces import Namespaces
-from ..errors import AlreadyExists, ApiError, NamespaceNotEmpty, PartGone
-from ..fields import Api, Change, Check, Failure, Schema, declared
+from ..errors import AlreadyExists, NamespaceNotEmpty, PartGone
+from ..fields import Api, Change, Check, Failure, Schema, Write, declared
 from ..lifecycle import PartProvider, part_id, split_part_id
 from .common import DeclaredResource, PartArgs, Region, RegistryId, tag_limit
 
@@ -126,12 +126,12 @@ class NamespaceArgs(PartArgs):
         api=Api(
             read="TagSpecification",
             create="TagSpecification",
-            modify="TagSpecification",
+            write=Write.TAG_API,
             encode=_tags_to_api,
             decode=_tags_from_api,
         ),
     )
-    """Tags of the namespace."""
+    """Tags of the namespace; changed in place through the Tag API, by difference."""
 
 
 class NamespaceOutputs:
@@ -179,21 +179,33 @@ class NamespaceProvider(PartProvider):
         self.namespaces.create(region, registry_id, NAMESPACE.create_params(inputs))
         return CreateResult(part_id(registry_id, name), self._settled(inputs))
 
-    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+    def update_part(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         inputs = self.inputs_of(_news)
-        # Every setting is sent in each modify: whether the API keeps or resets a field left out is not
-        # documented (DeletionProtection on ModifyInstance resets), and sending all is right either way.
-        params: dict[str, Any] = {"NamespaceName": inputs.name}
-        for field in _MODIFIED:
-            value = inputs.get(field.key)
-            if value is not None and field.api.modify is not None:
+        region, registry_id, name = inputs.region, inputs.registry_id, inputs.name
+        found = self.namespaces.get(region, registry_id, name)
+        if found is None:
+            raise PartGone(registry_id, f"namespace {name!r}")
+        current = NAMESPACE.live_inputs(found, {})
+        changed = {f.key for f in NAMESPACE.changed(current, inputs)}
+        if changed & {f.key for f in _MODIFIED}:
+            # The settings are sent together: whether the API keeps or resets one left out is not documented
+            # (DeletionProtection on ModifyInstance resets). The CVE allowlist, a list the call replaces, is sent
+            # only when it changes.
+            params: dict[str, Any] = {"NamespaceName": name}
+            for field in _MODIFIED:
+                value = inputs.get(field.key)
+                if (
+                    value is None
+                    or field.api.modify is None
+                    or (field.key == "cveAllowlist" and field.key not in changed)
+                ):
+                    continue
                 params[field.api.modify] = field.api.encode(value) if field.api.encode else value
-        try:
-            self.namespaces.modify(inputs.region, inputs.registry_id, params)
-        except ApiError as exc:
-            if exc.code.startswith("ResourceNotFound"):
-                raise PartGone(inputs.registry_id, f"namespace {inputs.name!r}") from exc
-            raise
+            self.namespaces.modify(region, registry_id, params)
+        if "tags" in changed:
+            old_tags: dict[str, str] = NAMESPACE.effective(current, "tags") or {}
+            replace = {k: v for k, v in inputs.tags.items() if old_tags.get(k) != v}
+            self.namespaces.retag(region, registry_id, name, replace, [k for k in old_tags if k not in inputs.tags])
         return UpdateResult(self._settled(inputs))
 
     def _settled(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -214,17 +226,15 @@ class NamespaceProvider(PartProvider):
             live.pop("severity", None)
         return live, _outputs_of(found)
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+    def delete_part(self, _id: str, _props: dict[str, Any]) -> None:
         registry_id, name = split_part_id(_id)
         region = self.region_of(_props, f"deleting namespace {_id}")
-        try:
-            self.namespaces.delete(region, registry_id, name)
-        except ApiError as exc:
-            # Whatever code the refusal carries, the repositories left are the one reason worth naming.
-            repositories, count = self.namespaces.repositories(region, registry_id, name)
-            if count:
-                raise NamespaceNotEmpty(registry_id, name, repositories, count) from exc
-            raise
+        # Looked for first, whatever DeleteNamespace would do with them: no source says whether it refuses or
+        # deletes the repositories too, and this provider never deletes a repository.
+        repositories, count = self.namespaces.repositories(region, registry_id, name)
+        if count:
+            raise NamespaceNotEmpty(registry_id, name, repositories, count)
+        self.namespaces.delete(region, registry_id, name)
 
 
 def _outputs_of(found: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,12 +20,16 @@ from .common import DeclaredResource, PartArgs, Region, RegistryId
 __all__ = ["AllowedCidr", "PublicAccess", "PublicAccessArgs"]
 
 OPEN_TO_ALL_DESCRIPTION = "open to all (open_to_all=True)"
+# CreateSecurityPolicy marks Description required (page 1141/53908); whether CreateMultipleSecurityPolicy's
+# entries need one is unverified: an entry given none gets this, so the call is right either way.
+DEFAULT_DESCRIPTION = "allowed by Pulumi"
 PUBLIC_KEY = "public"  # a registry has one public endpoint: its PublicAccess's id is `<registry id>/public`
 MAX_DESCRIPTION_LENGTH = 255
 
 
 class AllowedCidr(TypedDict, total=False):
-    """One allowlist entry: `cidr` (required, an IPv4 block such as 203.0.113.0/24) and a `description`."""
+    """One allowlist entry: `cidr` (required, an IPv4 block such as 203.0.113.0/24) and a `description` (default
+    "allowed by Pulumi")."""
 
     cidr: str
     description: str
@@ -37,7 +41,7 @@ def _check_allow(entries: list[dict[str, Any]]) -> list[dict[str, str]]:
         unknown = sorted(set(entry) - {"cidr", "description"})
         if unknown:
             raise ValueError(f"entry {position} has {', '.join(unknown)}: an entry takes cidr and description")
-        cidr, description = entry.get("cidr"), entry.get("description", "")
+        cidr, description = entry.get("cidr"), entry.get("description") or DEFAULT_DESCRIPTION
         if not isinstance(cidr, str) or not isinstance(description, str):
             raise ValueError(f"entry {position}: cidr (required) and description must be strings")
         try:
@@ -75,7 +79,8 @@ class PublicAccessArgs(PartArgs):
     allow: pulumi.Input[Sequence[pulumi.Input[AllowedCidr]]] | None = declared(
         Change.UPDATE, default=list, type=AllowList, api=Api(read=ALLOW, write=Write.OWN_CALL, via=POLICY_CALLS)
     )
-    """The CIDR blocks that may reach the registry, each {"cidr": ..., "description": ...}."""
+    """The CIDR blocks that may reach the registry, each {"cidr": ..., "description": ...}; a description left
+    out or empty is "allowed by Pulumi"."""
 
     open_to_all: pulumi.Input[bool] | None = declared(
         Change.UPDATE, default=False, api=Api(read=OPEN_TO_ALL, write=Write.OWN_CALL, via=POLICY_CALLS)
@@ -111,7 +116,7 @@ PUBLIC_ACCESS = Schema("PublicAccess", PublicAccessArgs, PublicAccessOutputs, va
 def _wanted(inputs: Mapping[str, Any]) -> dict[str, str]:
     if inputs.get("openToAll"):
         return {OPEN_TO_ALL_CIDR: OPEN_TO_ALL_DESCRIPTION}
-    return {entry["cidr"]: entry.get("description", "") for entry in inputs.get("allow") or []}
+    return {entry["cidr"]: entry.get("description") or DEFAULT_DESCRIPTION for entry in inputs.get("allow") or []}
 
 
 class PublicAccessProvider(PartProvider):
@@ -147,7 +152,7 @@ class PublicAccessProvider(PartProvider):
 
         return CreateResult(part_id(registry_id, PUBLIC_KEY), opened.finish(finish))
 
-    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+    def update_part(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         inputs = self.inputs_of(_news)
         status = self.network.public_status(inputs.region, inputs.registry_id)
         if status != PUBLIC_OPEN:
@@ -204,7 +209,7 @@ class PublicAccessProvider(PartProvider):
         inputs["openToAll"] = _description(policies)[OPEN_TO_ALL]
         return inputs, {"status": status}
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+    def delete_part(self, _id: str, _props: dict[str, Any]) -> None:
         registry_id = split_part_id(_id)[0]
         self._close(self.region_of(_props, f"deleting PublicAccess {_id}"), registry_id)
 

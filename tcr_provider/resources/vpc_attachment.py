@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Any, overload
 import pulumi
 from pulumi.dynamic import CreateResult, UpdateResult
 
-from ..cloud.network import DNS_ERROR, DNS_ON, Attachment, DnsRecord, Network, attachment_failed
-from ..errors import AlreadyExists, ApiError, PartGone
+from ..cloud.network import DNS_ERROR, DNS_ON, Attachment, DnsRecord, Network, attachment_failed, attachment_key
+from ..errors import AlreadyExists, ApiError, PartGone, WaitTimedOut
 from ..fields import Api, Change, Check, Schema, Write, declared
-from ..lifecycle import PartProvider, part_id, split_part_id
+from ..lifecycle import PartProvider, part_id, say, split_part_id
 from .common import DeclaredResource, PartArgs, Region, RegistryId
 
 __all__ = ["VpcAttachment", "VpcAttachmentArgs"]
@@ -51,9 +51,13 @@ class VpcAttachmentArgs(PartArgs):
     """The VPC whose nodes pull privately (vpc-xxxxxxxx)."""
 
     subnet_id: pulumi.Input[SubnetId] = declared(
-        Change.REPLACE, required=True, api=Api(read="SubnetId"), missing="is required: a subnet of that VPC"
+        Change.REPLACE_DELETE_FIRST,
+        required=True,
+        api=Api(read="SubnetId"),
+        missing="is required: a subnet of that VPC",
     )
-    """The subnet of that VPC where the access IP is placed (subnet-xxxxxxxx)."""
+    """The subnet of that VPC where the access IP is placed (subnet-xxxxxxxx). A new subnet replaces the
+    attachment, deleting the old one first: the VPC's private DNS records can point at one address only."""
 
     enable_public_domain_dns: pulumi.Input[bool] | None = declared(
         Change.UPDATE, default=False, api=Api(read=PUBLIC_DNS, write=Write.OWN_CALL, via=DNS_CALLS)
@@ -76,12 +80,17 @@ class VpcAttachmentOutputs:
     """The attachment's status as the API reports it."""
 
 
-VPC_ATTACHMENT = Schema("VpcAttachment", VpcAttachmentArgs, VpcAttachmentOutputs, key_input="vpc_id")
+VPC_ATTACHMENT = Schema(
+    "VpcAttachment", VpcAttachmentArgs, VpcAttachmentOutputs, key_input="subnet_id", distinct_by=["vpcId"]
+)
 _DNS_FIELDS = (("enablePublicDomainDns", True), ("enableVpcDomainDns", False))
+# How long a refresh asks again while the DNS status query fails (ERROR), before it keeps the stored settings.
+DNS_READ_SECONDS = 10.0
 
 
 class VpcAttachmentProvider(PartProvider):
-    """The dynamic provider behind `tcr_provider.VpcAttachment`."""
+    """The dynamic provider behind `tcr_provider.VpcAttachment`. Its id is `<registry id>/<vpc id>/<subnet id>`:
+    a VPC may hold one attachment per subnet."""
 
     schema = VPC_ATTACHMENT
 
@@ -92,29 +101,36 @@ class VpcAttachmentProvider(PartProvider):
     # --- create -----------------------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
-        region, registry_id, vpc_id = inputs.region, inputs.registry_id, inputs.vpc_id
-        if self.network.attachment(region, registry_id, vpc_id) is not None:
-            raise AlreadyExists(registry_id, f"access from VPC {vpc_id}", part_id(registry_id, vpc_id))
-        self.network.attach(region, registry_id, vpc_id, inputs.subnet_id)
+        region, registry_id, vpc_id, subnet_id = inputs.region, inputs.registry_id, inputs.vpc_id, inputs.subnet_id
+        key = attachment_key(vpc_id, subnet_id)
+        what = f"access from VPC {vpc_id} through {subnet_id}"
+        if self.network.attachment(region, registry_id, vpc_id, subnet_id) is not None:
+            raise AlreadyExists(registry_id, what, part_id(registry_id, key))
+        self.network.attach(region, registry_id, vpc_id, subnet_id)
         opened = self.opened(
             registry_id,
-            f"access from VPC {vpc_id}",
-            vpc_id,
-            lambda: self._remove(region, registry_id, vpc_id, inputs.subnet_id),
+            what,
+            key,
+            lambda: self._remove(region, registry_id, vpc_id, subnet_id),
             closed="The VPC access was removed again, so nothing is left behind.",
         )
 
         def finish() -> dict[str, Any]:
             attachment = self._wait_until_ready(inputs)
-            for key, public in _DNS_FIELDS:
-                if inputs[key]:
+            for field, public in _DNS_FIELDS:
+                if inputs[field]:
                     self._set_dns(region, registry_id, attachment, public, on=True)
             return self._described(inputs)
 
-        return CreateResult(part_id(registry_id, vpc_id), opened.finish(finish))
+        return CreateResult(part_id(registry_id, key), opened.finish(finish))
 
     def _wait_until_ready(self, inputs: Mapping[str, Any]) -> Attachment:
-        region, registry_id, vpc_id = inputs["region"], inputs["registryId"], inputs["vpcId"]
+        region, registry_id, vpc_id, subnet_id = (
+            inputs["region"],
+            inputs["registryId"],
+            inputs["vpcId"],
+            inputs["subnetId"],
+        )
 
         def done(found: Attachment | None) -> bool:
             if found is None:
@@ -124,7 +140,7 @@ class VpcAttachmentProvider(PartProvider):
             return found.ready
 
         found = self.wait_until(
-            lambda: self.network.attachment(region, registry_id, vpc_id),
+            lambda: self.network.attachment(region, registry_id, vpc_id, subnet_id),
             done,
             timeout=self.settings.create_timeout,
             what=f"access from {vpc_id} to {registry_id}",
@@ -140,82 +156,100 @@ class VpcAttachmentProvider(PartProvider):
         else:
             self.network.disable_dns(region, registry_id, record)
         domain = "public" if public else "VPC"
-
-        def done(status: str) -> bool:
-            if status == DNS_ERROR:
-                raise ApiError(
-                    "DescribeInternalEndpointDnsStatus", status, f"the {domain} domain's DNS failed", None, registry_id
-                )
-            return (status in DNS_ON) == on
-
         self.wait_until(
             lambda: self.network.dns_status(region, registry_id, [record])[record],
-            done,
+            # ERROR: the status query failed, which says nothing of the record; the next poll asks again.
+            lambda status: status != DNS_ERROR and (status in DNS_ON) == on,
             timeout=self.settings.update_timeout,
             what=f"private DNS of the {domain} domain of {registry_id} in {attachment.vpc_id}",
         )
 
+    def _dns_on(self, region: str, registry_id: str, attachment: Attachment, timeout: float) -> dict[bool, bool]:
+        """Whether each record (public domain: True) is on, asked again while the answer is ERROR, for up to
+        `timeout` seconds."""
+        on: dict[bool, bool] = {}
+        for _, public in _DNS_FIELDS:
+            record = DnsRecord(attachment.vpc_id, attachment.access_ip, public)
+
+            def ask(record: DnsRecord = record) -> str:
+                return self.network.dns_status(region, registry_id, [record])[record]
+
+            status = self.wait_until(
+                ask,
+                lambda answer: answer != DNS_ERROR,
+                timeout=timeout,
+                what=f"the private DNS status of {registry_id} in {attachment.vpc_id}",
+            )
+            on[public] = status in DNS_ON
+        return on
+
     # --- update -----------------------------------------------------------------------------------------
-    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+    def update_part(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         inputs = self.inputs_of(_news)
-        attachment = self.network.attachment(inputs.region, inputs.registry_id, inputs.vpc_id)
+        region, registry_id = inputs.region, inputs.registry_id
+        attachment = self.network.attachment(region, registry_id, inputs.vpc_id, inputs.subnet_id)
         if attachment is None:
-            raise PartGone(inputs.registry_id, f"access from VPC {inputs.vpc_id}")
-        records = [DnsRecord(attachment.vpc_id, attachment.access_ip, public) for _, public in _DNS_FIELDS]
-        live = self.network.dns_status(inputs.region, inputs.registry_id, records)
-        for (key, public), record in zip(_DNS_FIELDS, records, strict=True):
-            if (live[record] in DNS_ON) != bool(inputs[key]):
-                self._set_dns(inputs.region, inputs.registry_id, attachment, public, on=bool(inputs[key]))
+            raise PartGone(registry_id, f"access from VPC {inputs.vpc_id}")
+        live = self._dns_on(region, registry_id, attachment, self.settings.update_timeout)
+        for field, public in _DNS_FIELDS:
+            if live[public] != bool(inputs[field]):
+                self._set_dns(region, registry_id, attachment, public, on=bool(inputs[field]))
         return UpdateResult(self._described(inputs))
 
     # --- read -------------------------------------------------------------------------------------------
     def read_part(
         self, region: str, registry_id: str, key: str, stored: dict[str, Any], props: Mapping[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        if "/" not in key:  # an id from before attachments were named by subnet too: `<registry id>/<vpc id>`
+            key = attachment_key(key, str(stored.get("subnetId") or ""))
         attachment = self.network.read_attachment(region, registry_id, key)
         if attachment is None:
             return None
-        description = self._description(region, registry_id, attachment)
-        return VPC_ATTACHMENT.live_inputs(description, stored), _outputs_of(attachment)
+        description: dict[str, Any] = {"VpcId": attachment.vpc_id, "SubnetId": attachment.subnet_id}
+        if attachment.access_ip:
+            try:
+                on = self._dns_on(region, registry_id, attachment, DNS_READ_SECONDS)
+            except WaitTimedOut as exc:
+                # A refresh reports what it knows: the stored DNS settings stand until a query answers.
+                say(f"warning: {exc}; the stored private DNS settings are kept")
+            else:
+                description[PUBLIC_DNS], description[VPC_DNS] = on[True], on[False]
+        live = VPC_ATTACHMENT.live_inputs(description, stored)
+        if PUBLIC_DNS not in description:
+            # No answer on DNS (no access IP yet, or every query failed): the stored settings stand.
+            live.update({field: stored[field] for field, _ in _DNS_FIELDS if field in stored})
+        return live, _outputs_of(attachment)
 
     def _described(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
-        attachment = self.network.attachment(inputs["region"], inputs["registryId"], inputs["vpcId"])
+        attachment = self.network.attachment(
+            inputs["region"], inputs["registryId"], inputs["vpcId"], inputs["subnetId"]
+        )
         if attachment is None:
             raise PartGone(inputs["registryId"], f"access from VPC {inputs['vpcId']}")
         return self.outputs(inputs, _outputs_of(attachment))
 
-    def _description(self, region: str, registry_id: str, attachment: Attachment) -> dict[str, Any]:
-        description: dict[str, Any] = {"VpcId": attachment.vpc_id, "SubnetId": attachment.subnet_id}
-        if attachment.access_ip:
-            records = [DnsRecord(attachment.vpc_id, attachment.access_ip, public) for _, public in _DNS_FIELDS]
-            statuses = self.network.dns_status(region, registry_id, records)
-            description[PUBLIC_DNS] = statuses[records[0]] in DNS_ON
-            description[VPC_DNS] = statuses[records[1]] in DNS_ON
-        return description
-
     # --- delete -----------------------------------------------------------------------------------------
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        registry_id, vpc_id = split_part_id(_id)
+    def delete_part(self, _id: str, _props: dict[str, Any]) -> None:
+        registry_id, key = split_part_id(_id)
+        vpc_id, _, subnet_id = key.partition("/")
         region = self.region_of(_props, f"deleting VpcAttachment {_id}")
-        self._remove(region, registry_id, vpc_id, str(_props.get("subnetId") or ""))
+        self._remove(region, registry_id, vpc_id, subnet_id or str(_props.get("subnetId") or ""))
 
     def _remove(self, region: str, registry_id: str, vpc_id: str, subnet_id: str) -> None:
         """Private DNS first (the API refuses to remove VPC access that still has records), then the access."""
-        attachment = self.network.attachment(region, registry_id, vpc_id)
+        attachment = self.network.attachment(region, registry_id, vpc_id, subnet_id)
         if attachment is None:
             return
         if attachment.access_ip:
-            records = [DnsRecord(vpc_id, attachment.access_ip, public) for _, public in _DNS_FIELDS]
-            statuses = self.network.dns_status(region, registry_id, records)
-            for record in records:
-                if statuses[record] in DNS_ON or statuses[record] == DNS_ERROR:
-                    self._set_dns(region, registry_id, attachment, record.public, on=False)
-        self.network.detach(region, registry_id, vpc_id, subnet_id or attachment.subnet_id)
+            for public, on in self._dns_on(region, registry_id, attachment, self.settings.delete_timeout).items():
+                if on:
+                    self._set_dns(region, registry_id, attachment, public, on=False)
+        self.network.detach(region, registry_id, vpc_id, subnet_id)
         self.wait_until(
-            lambda: self.network.attachment(region, registry_id, vpc_id),
+            lambda: self.network.attachment(region, registry_id, vpc_id, subnet_id),
             lambda found: found is None,
             timeout=self.settings.delete_timeout,
-            what=f"removing access from {vpc_id} to {registry_id}",
+            what=f"removing access from {vpc_id} through {subnet_id} to {registry_id}",
             describe=lambda a: a.status if a else "gone",
         )
 

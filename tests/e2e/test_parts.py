@@ -360,3 +360,78 @@ def test_moving_a_token_and_public_access_to_another_registry_replaces_them(
     assert list(ml.tokens()) == [stack.outputs()["apps-token"]["tokenId"]] and old_token not in ml.tokens()
     assert ml.public() == "Opened" and ml.policies() == {"203.0.113.0/24": "CI"}
     stack.run("preview", "--expect-no-changes")
+
+
+def test_namespace_tag_changes_converge_and_a_refresh_after_them_is_clean(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    tagged = [{**PARTS["namespaces"][0], "tags": {"team": "shop"}}]
+    live = up_with_parts(stack, emulator, namespaces=tagged)
+
+    def tags() -> dict[str, str]:
+        return {t["Key"]: t["Value"] for t in live.namespaces()["storefront"]["TagSpecification"]["Tags"]}
+
+    assert tags() == {"team": "shop"}
+    stack.configure(namespaces=[{**tagged[0], "tags": {"team": "checkout", "tier": "gold"}}])
+    assert ops(stack.up()) == {"apps-ns": "update"}
+    assert tags() == {"team": "checkout", "tier": "gold"}
+    stack.run("refresh", "--preview-only", "--expect-no-changes")
+    resource = f"qcs::tcr:ap-guangzhou:uin/:repository/{live.registry_id}/storefront"
+    sdk_call(emulator, "tag", "ModifyResourceTags", {"Resource": resource, "DeleteTags": [{"TagKey": "tier"}]})
+    drift = stack.run("refresh", "--preview-only", "--expect-no-changes", "--diff", check=False)
+    assert drift.returncode != 0 and "tier" in drift.stdout
+    assert ops(stack.up("--refresh")) == {"apps-ns": "update"}
+    assert tags() == {"team": "checkout", "tier": "gold"}
+    stack.run("refresh", "--preview-only", "--expect-no-changes")
+
+
+def test_a_transient_dns_status_error_is_ridden_out(stack: Stack, emulator: Emulator, control: EmulatorControl) -> None:
+    control.fault({"action": "DescribeInternalEndpointDnsStatus", "dns_status_error": True, "count": 3})
+    live = up_with_parts(stack, emulator, namespaces=[], accessTokens=[], publicAccess=[])
+    assert live.dns(VPC) == {"public": "ENABLE", "vpc": "DISABLE"}
+    control.fault({"action": "DescribeInternalEndpointDnsStatus", "dns_status_error": True, "count": 2})
+    stack.run("refresh", "--preview-only", "--expect-no-changes")
+
+
+def test_two_attachments_of_one_vpc_and_a_subnet_changed_both_ways(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    third_subnet = "subnet-5e6f7a8b"
+    first = PARTS["vpcAttachments"][0]
+    second = {"registry": "apps", "key": "apps-vpc-2", "vpc_id": VPC, "subnet_id": OTHER_SUBNET}
+    live = up_with_parts(
+        stack, emulator, vpcAttachments=[first, second], namespaces=[], accessTokens=[], publicAccess=[]
+    )
+
+    def subnets() -> set[str]:
+        found = call(emulator, "DescribeInternalEndpoints", RegistryId=live.registry_id)["AccessVpcSet"]
+        return {a["SubnetId"] for a in found if a["VpcId"] == VPC}
+
+    assert subnets() == {SUBNET, OTHER_SUBNET}
+    stack.run("preview", "--expect-no-changes")
+    for subnet in (third_subnet, SUBNET):
+        stack.configure(vpcAttachments=[{**first, "subnet_id": subnet}, second])
+        replaced = ops(stack.up())
+        assert set(replaced) == {"apps-vpc"} and "delete-replaced" in replaced["apps-vpc"], replaced
+        assert subnets() == {subnet, OTHER_SUBNET}
+        assert stack.outputs()["apps-vpc"]["accessIp"]
+        stack.run("preview", "--expect-no-changes")
+
+
+def test_a_registry_deleted_out_of_band_takes_its_parts_with_it(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    parts = {"vpcAttachments": [], "namespaces": []}
+    for command in ("refresh", "destroy"):
+        registry_id = up_with_parts(stack, emulator, **parts).registry_id
+        call(emulator, "ManageExternalEndpoint", RegistryId=registry_id, Operation="Delete")
+        call(emulator, "DeleteInstance", RegistryId=registry_id, DeleteBucket=True)
+        wait_until(lambda gone=registry_id: control.instance(gone) is None, what="the registry to be gone")
+        if command == "refresh":
+            refreshed = stack.run("refresh", "--yes", "--skip-preview")
+            assert refreshed.stdout.count("deleted") >= 3, refreshed.stdout
+        else:
+            destroyed = stack.run("destroy", "--yes", "--skip-preview")
+            deleted = {s.urn.rsplit("::", 1)[1] for s in destroyed.steps if s.op == "delete"}
+            assert deleted == {"apps", "apps-token", "apps-public"}
+        assert stack.resources() == []

@@ -183,12 +183,44 @@ def test_modify_changes_only_the_fields_given(api):
     )
     found = namespace(api, registry_id)
     assert (found.Public, found.Severity, found.CVEWhitelistItems) == (True, "medium", [])
-    assert [(t.Key, t.Value) for t in found.TagSpecification.Tags] == [("k", "v")]
+    # The Terraform provider's reading: ModifyNamespace does not apply TagSpecification; the Tag API does.
+    assert found.TagSpecification.Tags == []
+
+
+def test_a_namespaces_tags_change_through_the_tag_api(api):
+    registry_id = api.create()
+    make_namespace(
+        api, registry_id, TagSpecification={"ResourceType": "namespace", "Tags": [{"Key": "a", "Value": "1"}]}
+    )
+    resource = f"qcs::tcr:ap-guangzhou:uin/:repository/{registry_id}/team"
+    api.invoke(
+        api.tag(),
+        "ModifyResourceTags",
+        {"Resource": resource, "ReplaceTags": [{"TagKey": "b", "TagValue": "2"}], "DeleteTags": [{"TagKey": "a"}]},
+    )
+    assert [(t.Key, t.Value) for t in namespace(api, registry_id).TagSpecification.Tags] == [("b", "2")]
+    with api.raises("InvalidParameterValue.ResourceIdInvalid"):
+        api.invoke(
+            api.tag(),
+            "ModifyResourceTags",
+            {"Resource": resource.replace("/team", "/other"), "DeleteTags": [{"TagKey": "b"}]},
+        )
+
+
+def test_a_lookup_by_name_keeps_every_namespace_whose_name_contains_it_at_most_a_hundred_a_page(api):
+    registry_id = api.create()
+    for index in range(101):
+        make_namespace(api, registry_id, name=f"web-{index:03d}")
+    make_namespace(api, registry_id, name="web")
+    first = call(api, "DescribeNamespaces", RegistryId=registry_id, NamespaceName="web", Limit=200, Offset=0)
+    assert (first.TotalCount, len(first.NamespaceList)) == (102, 100)
+    second = call(api, "DescribeNamespaces", RegistryId=registry_id, NamespaceName="web", Limit=200, Offset=1)
+    assert [n.Name for n in second.NamespaceList] == ["web-100", "web"]
 
 
 def test_modifying_an_unknown_namespace_is_err_no_namespace(api):
     registry_id = api.create()
-    with api.raises("ResourceNotFound.ErrNoNamespace"):
+    with api.raises("ResourceNotFound.TcrResourceNotFound"):
         call(api, "ModifyNamespace", RegistryId=registry_id, NamespaceName="nobody", IsPublic=True)
 
 
@@ -204,7 +236,7 @@ def test_modify_refuses_a_bad_severity(api):
 
 def test_deleting_an_unknown_namespace_is_err_no_namespace(api):
     registry_id = api.create()
-    with api.raises("ResourceNotFound.ErrNoNamespace"):
+    with api.raises("ResourceNotFound.TcrResourceNotFound"):
         call(api, "DeleteNamespace", RegistryId=registry_id, NamespaceName="team")
 
 
@@ -242,7 +274,7 @@ def test_repository_reports_every_field(api):
 
 def test_repository_errors(api):
     registry_id = api.create()
-    with api.raises("ResourceNotFound.ErrNoNamespace"):
+    with api.raises("ResourceNotFound.TcrResourceNotFound"):
         make_repository(api, registry_id)
     make_namespace(api, registry_id)
     make_repository(api, registry_id)
@@ -252,7 +284,7 @@ def test_repository_errors(api):
         make_repository(api, registry_id, name="Bad Name")
     with api.raises("ResourceNotFound.ErrNoRepo"):
         call(api, "DeleteRepository", RegistryId=registry_id, NamespaceName="team", RepositoryName="web")
-    with api.raises("ResourceNotFound.ErrNoNamespace"):
+    with api.raises("ResourceNotFound.TcrResourceNotFound"):
         call(api, "DeleteRepository", RegistryId=registry_id, NamespaceName="other", RepositoryName="app")
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tcr_provider.emulator import Emulator
+from tcr_provider.emulator import Emulator, rules
 from tcr_provider.testing import wait_until
 
 from .neighbours import (
@@ -90,10 +90,23 @@ UNKNOWN_REGISTRY_CALLS = [
 ]
 
 
+def unknown_registry_code(action: str) -> str:
+    return "InternalError" if action in rules.UNKNOWN_INSTANCE_IS_INTERNAL_ERROR else "ResourceNotFound"
+
+
 @pytest.mark.parametrize("action, params", UNKNOWN_REGISTRY_CALLS, ids=[a for a, _ in UNKNOWN_REGISTRY_CALLS])
-def test_every_new_action_refuses_an_unknown_registry(api, action, params):
-    with api.raises("ResourceNotFound"):
+def test_every_new_action_refuses_an_unknown_registry_with_its_documented_code(api, action, params):
+    with api.raises(unknown_registry_code(action)):
         api.invoke(api.tcr(), action, params)
+
+
+def test_actions_whose_error_lists_have_no_not_found_answer_an_unknown_registry_with_an_internal_error(api):
+    # Go SDK tcr v20190924 client.go: these actions document no ResourceNotFound (the Terraform provider's
+    # DescribeTCRVPCAttachments looks the instance up first for that reason).
+    for action in ("DescribeInternalEndpoints", "DescribeInstanceToken", "ModifyInstanceToken", "DeleteInstanceToken"):
+        assert action in rules.UNKNOWN_INSTANCE_IS_INTERNAL_ERROR
+    with api.raises("InternalError"):
+        api.invoke(api.tcr(), "DescribeInternalEndpoints", {"RegistryId": UNKNOWN})
 
 
 @pytest.mark.parametrize("action, params", UNKNOWN_REGISTRY_CALLS, ids=[a for a, _ in UNKNOWN_REGISTRY_CALLS])
@@ -101,7 +114,7 @@ def test_fault_rules_apply_to_every_new_action_by_name(api, control, action, par
     control.fault({"action": action, "error": "InternalError.ErrConflict"})
     with api.raises("InternalError.ErrConflict"):
         api.invoke(api.tcr(), action, params)
-    with api.raises("ResourceNotFound"):
+    with api.raises(unknown_registry_code(action)):
         api.invoke(api.tcr(), action, params)
     assert control.requests(action) == 2
 
@@ -110,7 +123,7 @@ def test_fault_rules_apply_to_every_new_action_by_name(api, control, action, par
 def test_a_registry_of_another_region_is_unknown(api, action, params):
     registry_id = api.create(region="ap-tokyo")
     named = {key: registry_id if value == UNKNOWN else value for key, value in params.items()}
-    with api.raises("ResourceNotFound"):
+    with api.raises(unknown_registry_code(action)):
         api.invoke(api.tcr(), action, named)
 
 
@@ -148,12 +161,15 @@ def test_attaching_needs_a_running_instance(api, control):
         attach(api, registry_id)
 
 
-def test_a_vpc_is_attached_once(api):
+def test_a_subnet_is_attached_once_and_a_vpc_holds_one_attachment_per_subnet(api):
     registry_id = api.create()
     attach(api, registry_id)
     with api.raises("InvalidParameter") as caught:
-        attach(api, registry_id, subnet_id=OTHER_SUBNET)
+        attach(api, registry_id)
     assert "already attached" in caught.value.message
+    attach(api, registry_id, subnet_id=OTHER_SUBNET)
+    listed = call(api, "DescribeInternalEndpoints", RegistryId=registry_id).AccessVpcSet
+    assert sorted((a.VpcId, a.SubnetId) for a in listed) == sorted([(VPC, SUBNET), (VPC, OTHER_SUBNET)])
 
 
 @pytest.mark.parametrize(
@@ -199,10 +215,10 @@ def test_detaching_an_unknown_vpc_is_resource_not_found(api):
         detach(api, registry_id)
 
 
-def test_detaching_through_another_subnet_is_refused(api):
+def test_detaching_a_subnet_not_attached_is_refused(api):
     registry_id = api.create()
     attach(api, registry_id)
-    with api.raises("InvalidParameter"):
+    with api.raises("ResourceNotFound"):
         detach(api, registry_id, subnet_id=OTHER_SUBNET)
 
 
@@ -487,3 +503,21 @@ def test_state_shows_the_network_of_each_registry(api, control):
             }
         ],
     }
+
+
+def test_vpc_access_is_throttled_at_two_requests_a_second() -> None:
+    from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+    from tcr_provider.testing import buy_running_out_of_band, sdk_call
+
+    with Emulator(create_seconds=0, delete_seconds=0, modify_seconds=0, rate_limit=20) as emulator:
+        registry_id = buy_running_out_of_band(emulator, "throttled")
+        subnets = ["subnet-0a1b2c3d", "subnet-1a2b3c4d", "subnet-2a2b3c4d"]
+        params = {"RegistryId": registry_id, "Operation": "Create", "VpcId": VPC}
+        for subnet in subnets[:2]:
+            sdk_call(emulator, "tcr", "ManageInternalEndpoint", {**params, "SubnetId": subnet})
+        with pytest.raises(TencentCloudSDKException) as caught:
+            sdk_call(emulator, "tcr", "ManageInternalEndpoint", {**params, "SubnetId": subnets[2]})
+        assert caught.value.code == "RequestLimitExceeded" and "allows 2 requests per second" in caught.value.message
+        for _ in range(4):  # the other actions keep the default
+            sdk_call(emulator, "tcr", "DescribeInternalEndpoints", {"RegistryId": registry_id})

@@ -13,7 +13,7 @@ from tcr_provider.components import COMPONENT_TYPE, docker_config_json
 from tcr_provider.fields import Schema
 from tcr_provider.resources.access_token import ACCESS_TOKEN
 from tcr_provider.resources.namespace import NAMESPACE
-from tcr_provider.resources.public_access import PUBLIC_ACCESS
+from tcr_provider.resources.public_access import DEFAULT_DESCRIPTION, PUBLIC_ACCESS
 from tcr_provider.resources.vpc_attachment import VPC_ATTACHMENT
 
 REGISTRY = {"registryId": "tcr-a1b2c3d4", "region": "ap-guangzhou"}
@@ -117,20 +117,23 @@ def test_the_allowlist_is_kept_in_one_order_so_reordering_is_no_change() -> None
     second = valid(PUBLIC_ACCESS, allow=[{"cidr": "10.0.0.0/8", "description": "office"}, {"cidr": "198.51.100.7/32"}])
     assert first["allow"] == [
         {"cidr": "10.0.0.0/8", "description": "office"},
-        {"cidr": "198.51.100.7/32", "description": ""},
+        {"cidr": "198.51.100.7/32", "description": DEFAULT_DESCRIPTION},
     ]
     assert PUBLIC_ACCESS.diff(first, second)[0] == []
+
+
+def test_a_new_subnet_replaces_the_attachment_deleting_the_old_one_first() -> None:
+    # The VPC's private DNS records can point at one access IP only, so the successor cannot be finished
+    # while its predecessor's records stand.
+    old = valid(VPC_ATTACHMENT, vpcId="vpc-1a2b3c4d", subnetId="subnet-1a2b3c4d")
+    new = valid(VPC_ATTACHMENT, vpcId="vpc-1a2b3c4d", subnetId="subnet-9z8y7x6w")
+    assert VPC_ATTACHMENT.diff(old, new) == (["subnetId"], ["subnetId"], True)
 
 
 @pytest.mark.parametrize(
     ("schema", "base", "change", "replaces"),
     [
-        (
-            VPC_ATTACHMENT,
-            {"vpcId": "vpc-1a2b3c4d", "subnetId": "subnet-1a2b3c4d"},
-            {"subnetId": "subnet-9z8y7x6w"},
-            True,
-        ),
+        (VPC_ATTACHMENT, {"vpcId": "vpc-1a2b3c4d", "subnetId": "subnet-1a2b3c4d"}, {"vpcId": "vpc-9z8y7x6w"}, True),
         (VPC_ATTACHMENT, {"vpcId": "vpc-1a2b3c4d", "subnetId": "subnet-1a2b3c4d"}, {"enableVpcDomainDns": True}, False),
         (NAMESPACE, {"name": "apps"}, {"name": "apps2"}, True),
         (NAMESPACE, {"name": "apps"}, {"isPublic": True}, False),

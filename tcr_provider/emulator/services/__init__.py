@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ..errors import InvalidAction, MissingParameter, NoSuchVersion
+from ..errors import ApiError, InvalidAction, MissingParameter, NoSuchVersion
 from ..protocol import ApiCall
 from ..schema import conform
 from .base import Account, Behaviour, CallContext, Reply, Service, Timings
@@ -60,7 +60,10 @@ class Cloud:
             raise MissingParameter("The request is missing the `X-TC-Region` header.")
         context = CallContext(region=call.region, behaviour=behaviour)
         service.admit(context)
-        return action.perform(context, conform(call.params, action.fields, textual=call.textual))
+        try:
+            return action.perform(context, conform(call.params, action.fields, textual=call.textual))
+        except ApiError as error:
+            raise service.answer_for(call.action, error) from None
 
     def snapshot(self) -> dict[str, object]:
         """What ``GET /_emulator/state`` shows, bar the request counts."""

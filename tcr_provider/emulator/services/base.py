@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
+from ..errors import ApiError
 from ..schema import Field, Params, Struct
 
 Reply = dict[str, object]
@@ -38,6 +39,8 @@ class Behaviour:
     """A status a new instance shows for a while between Deploying and its final status."""
     unknown_id_not_found: bool = False
     """DescribeInstances answers a batch holding an unknown id with ResourceNotFound instead of omitting it."""
+    dns_status_error: bool = False
+    """DescribeInternalEndpointDnsStatus answers ERROR (its query failed) for every record."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,10 @@ class Service:
 
     def admit(self, context: CallContext) -> None:
         """Checks every call of this service must pass before its action runs."""
+
+    def answer_for(self, action: str, error: ApiError) -> ApiError:
+        """The error an action answers with when its handler raised `error` (an action's own code for it)."""
+        return error
 
     def actions(self) -> dict[str, Action]:
         found: dict[str, Action] = {}

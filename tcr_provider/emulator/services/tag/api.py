@@ -14,7 +14,7 @@ from ..tcr.model import TcrBackend
 from .model import ResourceKey, TagStore
 
 _RESOURCE_NAME = re.compile(
-    r"qcs::(?P<service>[a-z0-9]+):(?P<region>[a-z0-9-]*):uin/(?P<uin>\d*):(?P<prefix>[A-Za-z0-9_-]+)/(?P<id>[^/]+)"
+    r"qcs::(?P<service>[a-z0-9]+):(?P<region>[a-z0-9-]*):uin/(?P<uin>\d*):(?P<prefix>[A-Za-z0-9_-]+)/(?P<id>[^/]+(?:/[^/]+)?)"
 )
 _PROBLEM_CODES = {
     TagProblem.KEY_EMPTY: "TagKeyEmpty",
@@ -26,6 +26,10 @@ _PROBLEM_CODES = {
     TagProblem.VALUE_ILLEGAL: "TagValueCharacterIllegal",
 }
 _CATEGORIES = ("All", "Custom", "System")
+# The resource prefixes of TCR the Tag API takes: an instance (instance/<id>) and a namespace
+# (repository/<id>/<namespace>, as the Terraform provider's namespace update names it for ModifyResourceTags).
+_NAMESPACE_PREFIX = "repository"
+_PREFIXES = ("instance", _NAMESPACE_PREFIX)
 _TAG = struct(TagKey=required(str), TagValue=required(str), Category=optional(str))
 
 
@@ -56,8 +60,8 @@ class TagApi(Service):
                 f"The tag keys {both} are in both ReplaceTags and DeleteTags.", sub="DeleteTagsParamError"
             )
         resource = self._resource(params.text("Resource"))
-        self.tags.put(resource, replacements)
-        self.tags.remove(resource, deletions)
+        self._put(resource, replacements)
+        self._remove(resource, deletions)
         return {}
 
     @action("TagResources", ResourceList=required(ListOf(str)), Tags=required(ListOf(_TAG)))
@@ -66,7 +70,7 @@ class TagApi(Service):
         failed: list[dict[str, str]] = []
         for name in _resource_names(params.texts("ResourceList") or []):
             try:
-                self.tags.put(self._resource(name), tags)
+                self._put(self._resource(name), tags)
             except ApiError as error:
                 failed.append({"Resource": name, "Code": error.code, "Message": error.message})
         return {"FailedResources": failed}
@@ -81,7 +85,7 @@ class TagApi(Service):
             except ApiError as error:
                 failed.append({"Resource": name, "Code": error.code, "Message": error.message})
                 continue
-            self.tags.remove(resource, keys)
+            self._remove(resource, keys)
         return {"FailedResources": failed}
 
     @action(
@@ -131,15 +135,49 @@ class TagApi(Service):
             raise InvalidParameterValue(
                 f"The emulator holds tcr resources only, not {match['service']}.", sub="ServiceTypeInvalid"
             )
-        if match["prefix"] != "instance":
-            raise InvalidParameterValue(f"TCR tags instances only, not {match['prefix']}.", sub="ResourcePrefixInvalid")
-        resource = ResourceKey("tcr", match["region"], "instance", match["id"])
-        if not any(i.registry_id == resource.resource_id for i in self.tcr.instances(resource.region)):
+        if match["prefix"] not in _PREFIXES:
             raise InvalidParameterValue(
-                f"There is no TCR instance {resource.resource_id} in {resource.region or 'an empty region'}.",
+                f"TCR tags instances and namespaces (repository/<instance>/<namespace>) only, not {match['prefix']}.",
+                sub="ResourcePrefixInvalid",
+            )
+        resource = ResourceKey("tcr", match["region"], match["prefix"], match["id"])
+        registry_id, _, namespace = resource.resource_id.partition("/")
+        instance = next((i for i in self.tcr.instances(resource.region) if i.registry_id == registry_id), None)
+        if instance is None or bool(namespace) != (resource.prefix == _NAMESPACE_PREFIX):
+            raise InvalidParameterValue(
+                f"There is no TCR {resource.prefix} {resource.resource_id} in {resource.region or 'an empty region'}.",
                 sub="ResourceIdInvalid",
             )
+        if namespace and namespace not in instance.namespaces.by_name:
+            raise InvalidParameterValue(
+                f"The TCR instance {registry_id} has no namespace {namespace!r}.", sub="ResourceIdInvalid"
+            )
         return resource
+
+    # A namespace's tags are the namespace's own (what DescribeNamespaces reports as its TagSpecification);
+    # an instance's are in the store TCR's TagSpecification shares.
+    def _put(self, resource: ResourceKey, tags: dict[str, str]) -> None:
+        if resource.prefix != _NAMESPACE_PREFIX:
+            self.tags.put(resource, tags)
+            return
+        namespace_tags = self._namespace_tags(resource)
+        if len({*namespace_tags, *tags}) > rules.MAX_TAGS_PER_RESOURCE:
+            raise LimitExceeded(
+                f"A resource holds at most {rules.MAX_TAGS_PER_RESOURCE} tags.", sub="ResourceAttachedTags"
+            )
+        namespace_tags.update(tags)
+
+    def _remove(self, resource: ResourceKey, keys: list[str]) -> None:
+        if resource.prefix != _NAMESPACE_PREFIX:
+            self.tags.remove(resource, keys)
+            return
+        namespace_tags = self._namespace_tags(resource)
+        for key in keys:
+            namespace_tags.pop(key, None)
+
+    def _namespace_tags(self, resource: ResourceKey) -> dict[str, str]:
+        registry_id, _, name = resource.resource_id.partition("/")
+        return self.tcr.get(resource.region, registry_id).namespaces.by_name[name].tags
 
 
 def _tags(tags: list[Params], parameter: str) -> dict[str, str]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ... import rules
-from ...errors import InvalidParameterValue, MissingParameter, ResourceNotFound
+from ...errors import ApiError, InvalidParameterValue, MissingParameter, ResourceNotFound
 from ...rules import NameProblem
 from ...schema import ListOf, Params, optional, required
 from ..base import CallContext, Reply, Service, action, struct
 from .api_namespaces import NamespaceActions, namespaces_state
 from .api_network import NetworkActions, network_state
 from .api_tokens import TokenActions, tokens_state
+from .instance_view import UnknownInstance
 from .model import Charge, Instance, TcrBackend, check_region
 from .namespaces import NamespaceBackend
 from .network import NetworkBackend
@@ -40,6 +41,11 @@ class TcrApi(NetworkActions, NamespaceActions, TokenActions, Service):
 
     def admit(self, context: CallContext) -> None:
         check_region(context.region)
+
+    def answer_for(self, action: str, error: ApiError) -> ApiError:
+        if isinstance(error, UnknownInstance) and action in rules.UNKNOWN_INSTANCE_IS_INTERNAL_ERROR:
+            return ApiError(f"An internal error occurred ({action}): {error.message}")
+        return error
 
     @action(
         "CreateInstance",

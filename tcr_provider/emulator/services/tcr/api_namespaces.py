@@ -47,12 +47,13 @@ class NamespaceActions:
         page, limit = paging(params, rules.PAGE_DEFAULT_LIMIT)
         found = self.namespaces.namespaces(context.region, params.text("RegistryId"))
         if name := params.text("NamespaceName"):
-            found = [namespace for namespace in found if namespace.name == name]
+            found = [namespace for namespace in found if name in namespace.name]
         for namespace_filter in params.records("Filters") or []:
             found = _filtered(found, namespace_filter)
         if params.flag("KmsSignPolicy"):
             # No namespace of the emulator signs its images with KMS.
             found = []
+        limit = min(limit, rules.NAMESPACE_PAGE_MAX)
         shown = found if params.flag("All") else page_number(found, page, limit)
         return {"NamespaceList": [_namespace_info(namespace) for namespace in shown], "TotalCount": len(found)}
 

@@ -6,6 +6,7 @@ reads the parameters and shapes the replies.
 
 from __future__ import annotations
 
+from ... import rules
 from ...schema import ListOf, Params, optional, required
 from ..base import CallContext, Reply, action, struct
 from .model import Instance, TcrBackend
@@ -112,6 +113,8 @@ class NetworkActions:
             for item in params.records("VpcSet") or []
         ]
         statuses = self.network.dns_statuses(context.region, queries)
+        if context.behaviour.dns_status_error:
+            statuses = [(region, vpc_id, rules.DNS_QUERY_FAILED) for region, vpc_id, _ in statuses]
         return {
             "VpcSet": [{"Region": region, "VpcId": vpc_id, "Status": status} for region, vpc_id, status in statuses]
         }

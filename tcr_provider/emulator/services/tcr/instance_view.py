@@ -12,7 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from ...errors import ResourceNotFound
 from ..base import Account, Timings
+
+
+class UnknownInstance(ResourceNotFound):
+    """An instance id that does not exist in the region (or no longer does); some actions answer it with
+    another code (rules.UNKNOWN_INSTANCE_IS_INTERNAL_ERROR)."""
 
 
 class InstanceView(Protocol):

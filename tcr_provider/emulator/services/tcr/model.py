@@ -46,13 +46,12 @@ from ...errors import (
     InvalidParameterValue,
     OperationDenied,
     ResourceInsufficient,
-    ResourceNotFound,
 )
 from ...rules import NameProblem
 from ..base import Account, Timings
 from ..cos.model import BucketStore
 from ..tag.model import ResourceKey, TagStore
-from .instance_view import InstanceView
+from .instance_view import InstanceView, UnknownInstance
 from .namespaces import Namespaces
 from .network import Network, record_domain
 from .public_access import ExternalEndpoint
@@ -192,7 +191,7 @@ class TcrBackend:
         self.advance()
         instance = self._instances.get(registry_id)
         if instance is None or instance.region != region:
-            raise ResourceNotFound(f"The instance {registry_id} does not exist in {region}.")
+            raise UnknownInstance(f"The instance {registry_id} does not exist in {region}.")
         return instance
 
     def require_running(self, instance: InstanceView) -> None:
@@ -355,7 +354,7 @@ def check_nothing_left(instance: Instance) -> None:
             "DeleteInternalEndpointDns first.",
             sub="ErrorVpcDnsStatus",
         )
-    if vpcs := list(instance.network.attachments):
+    if vpcs := sorted({vpc_id for vpc_id, _ in instance.network.attachments}):
         raise FailedOperation(
             f"The instance {registry_id} is still attached to the VPCs {', '.join(vpcs)}: detach them with "
             "ManageInternalEndpoint (Operation=Delete) first.",

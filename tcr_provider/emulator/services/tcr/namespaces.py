@@ -4,10 +4,16 @@
   . _ -, never first, last or twice in a row (``InvalidParameterValue``); a reserved name
   (``InvalidParameter.ErrNamespaceReserved``); a taken one (``InvalidParameter.ErrNamespaceExist``). Severity
   is low, medium, high or empty. NamespaceId counts 1, 2, 3, ... per instance.
-- DescribeNamespaces: NamespaceName filters to that namespace (an unknown name gives an empty list, no error).
-- ModifyNamespace changes only the fields given; a TagSpecification or CVEWhitelistItems given replaces the
-  whole set. An unknown namespace is ``ResourceNotFound.ErrNoNamespace``.
-- DeleteNamespace: unknown is ``ResourceNotFound.ErrNoNamespace``; one still holding repositories is
+- DescribeNamespaces: NamespaceName keeps the namespaces whose name contains it (the Terraform provider met a
+  namespace whose name is part of another's: commit ad956716e, "return error of more than 1"); an unknown
+  name gives an empty list, no error.
+- ModifyNamespace changes only the fields given; CVEWhitelistItems given replaces the whole list. A
+  TagSpecification is accepted and ignored: the Terraform provider's namespace update says ModifyNamespace
+  does not apply it and changes tags through the Tag API (ModifyResourceTags on
+  ``qcs::tcr:<region>:uin/:repository/<registryId>/<namespace>``), which the Tag service here serves. An unknown
+  namespace is ``ResourceNotFound.TcrResourceNotFound``.
+- DeleteNamespace: unknown is ``ResourceNotFound.TcrResourceNotFound`` (documented for DeleteNamespace and
+  ModifyNamespace; ``ErrNoNamespace`` is the personal edition's); one still holding repositories is
   ``FailedOperation.PreconditionFailed``.
 - Repositories: CreateRepository (a ``Running`` instance; ``InvalidParameter.ErrRepoExist`` when taken),
   DeleteRepository (``ResourceNotFound.ErrNoRepo`` when unknown; no images are emulated, so ForceDelete changes
@@ -15,7 +21,8 @@
 
 Paging, the emulator's reading of the SDK docs ("第几页"): DescribeNamespaces' and DescribeRepositories' Offset
 is a page number counted from 0, so a page is items ``[Offset * Limit, (Offset + 1) * Limit)``; Limit must be 1
-or more and has no maximum (the Terraform provider asks for 200 at a time).
+or more; a DescribeNamespaces page holds at most 100 (:data:`...rules.NAMESPACE_PAGE_MAX`) whatever it asks
+(the Terraform provider asks for 200 at a time), and All lists every one.
 
 Also the emulator's reading: the reserved names (:data:`...rules.RESERVED_NAMESPACES`); that a RepositoryName
 filter matches any repository whose name contains it; that Filters ``Tags`` values ``key:value`` keep a
@@ -71,7 +78,7 @@ class Namespace:
     tags: dict[str, str] = field(default_factory=dict)
     repositories: dict[str, Repository] = field(default_factory=dict)
 
-    def apply(self, settings: NamespaceSettings) -> None:
+    def apply(self, settings: NamespaceSettings, *, with_tags: bool) -> None:
         if settings.public is not None:
             self.public = settings.public
         if settings.auto_scan is not None:
@@ -82,7 +89,7 @@ class Namespace:
             self.severity = settings.severity
         if settings.cve_whitelist is not None:
             self.cve_whitelist = list(settings.cve_whitelist)
-        if settings.tags is not None:
+        if settings.tags is not None and with_tags:
             self.tags = dict(settings.tags)
 
 
@@ -96,7 +103,7 @@ class Namespaces:
     def get(self, name: str, registry_id: str) -> Namespace:
         namespace = self.by_name.get(name)
         if namespace is None:
-            raise ResourceNotFound(f"The instance {registry_id} has no namespace {name!r}.", sub="ErrNoNamespace")
+            raise ResourceNotFound(f"The instance {registry_id} has no namespace {name!r}.", sub="TcrResourceNotFound")
         return namespace
 
 
@@ -126,7 +133,7 @@ class NamespaceBackend:
                 f"The instance {registry_id} already has a namespace {name!r}.", sub="ErrNamespaceExist"
             )
         namespace = Namespace(name, namespaces.next_id, self.tcr.wall_now(), public=bool(settings.public))
-        namespace.apply(settings)
+        namespace.apply(settings, with_tags=True)
         namespaces.by_name[name] = namespace
         namespaces.next_id += 1
 
@@ -136,7 +143,7 @@ class NamespaceBackend:
     def modify_namespace(self, region: str, registry_id: str, name: str, settings: NamespaceSettings) -> None:
         namespace = self.tcr.get(region, registry_id).namespaces.get(name, registry_id)
         check_settings(settings)
-        namespace.apply(settings)
+        namespace.apply(settings, with_tags=False)
 
     def delete_namespace(self, region: str, registry_id: str, name: str) -> None:
         instance = self.tcr.get(region, registry_id)

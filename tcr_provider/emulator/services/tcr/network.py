@@ -4,14 +4,17 @@ Plain state on each instance, every status computed from timestamps; with ``--mo
 
 - ManageInternalEndpoint Create needs a ``Running`` instance. The attachment is listed ``Creating`` with an
   empty AccessIp for M, then ``Running`` with its AccessIp: a private address derived from the registry id,
-  the VPC and the subnet, so the same attachment always gets the same address. One attachment per VPC: a VPC
-  already attached (or still being detached) is refused with ``InvalidParameter``.
-- ManageInternalEndpoint Delete: ``Deleting`` for M, then gone. An unknown VPC is ``ResourceNotFound``, a VPC
-  that still has private DNS records ``ResourceInsufficient.ErrorVpcDnsStatus``; deleting an attachment
-  already ``Deleting`` succeeds and changes nothing.
+  the VPC and the subnet, so the same attachment always gets the same address. A VPC may hold one attachment
+  per subnet (the Terraform provider keys them by VPC and subnet): a subnet already attached (or still being
+  detached) is refused with ``InvalidParameter``.
+- ManageInternalEndpoint Delete: ``Deleting`` for M, then gone. An unknown VPC and subnet is
+  ``ResourceNotFound``, an attachment whose address still has private DNS records
+  ``ResourceInsufficient.ErrorVpcDnsStatus``; deleting an attachment already ``Deleting`` succeeds and changes
+  nothing.
 - CreateInternalEndpointDns needs a ``Running`` attachment of the VPC whose AccessIp is EniLBIp. A record is
-  one (VPC, UsePublicDomain) pair of the instance: ``DISABLE`` for M, then ``ENABLE``. Creating a record that
-  exists succeeds and changes nothing (one being deleted is kept).
+  one (VPC, UsePublicDomain) pair of the instance, pointing at one address: ``DISABLE`` for M, then
+  ``ENABLE``. Creating a record that exists succeeds and changes nothing (one being deleted is kept); one that
+  exists for another address of the VPC is refused with ``InvalidParameter``.
 - DeleteInternalEndpointDns: an enabled record stays ``ENABLE`` for M, then it is gone (``DISABLE``), so
   ``DISABLE`` after ``ENABLE`` means the VPC can be detached; a record not enabled yet goes at once. An unknown
   record: success, nothing changes.
@@ -20,9 +23,9 @@ RegionId / RegionName name a replica region; the emulator serves none, so when g
 must be the instance's own region.
 
 The emulator's reading, not confirmed by a source: the AccessVpc status strings (the SDK documents the field
-only); the codes for a VPC attached twice, a subnet other than the attachment's, an attachment not Running or
-with another address (``InvalidParameter``) and a VPC not attached (``ResourceNotFound``); that a record
-being deleted still shows ``ENABLE``.
+only); that one VPC's domain resolves to one address; the codes for a subnet attached twice, an attachment
+not Running or an address not the VPC's (``InvalidParameter``) and a subnet not attached
+(``ResourceNotFound``); that a record being deleted still shows ``ENABLE``.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class VpcAttachment:
 class DnsRecord:
     vpc_id: str
     use_public_domain: bool
+    address: str
     enabled_at: float
     removed_at: float | None = None
 
@@ -74,19 +78,23 @@ class DnsRecord:
 
 @dataclass
 class Network:
-    """An instance's VPC attachments (by VPC id) and private DNS records (by VPC id and domain kind)."""
+    """An instance's VPC attachments (by VPC and subnet) and private DNS records (by VPC id and domain kind)."""
 
-    attachments: dict[str, VpcAttachment] = field(default_factory=dict)
+    attachments: dict[tuple[str, str], VpcAttachment] = field(default_factory=dict)
     dns_records: dict[tuple[str, bool], DnsRecord] = field(default_factory=dict)
 
     def settle(self, now: float) -> None:
-        for vpc_id in [v for v, attachment in self.attachments.items() if attachment.is_gone(now)]:
-            del self.attachments[vpc_id]
-        for key in [k for k, record in self.dns_records.items() if record.is_gone(now)]:
-            del self.dns_records[key]
+        for key in [k for k, attachment in self.attachments.items() if attachment.is_gone(now)]:
+            del self.attachments[key]
+        for record_key in [k for k, record in self.dns_records.items() if record.is_gone(now)]:
+            del self.dns_records[record_key]
 
-    def records_of(self, vpc_id: str) -> list[DnsRecord]:
-        return [record for record in self.dns_records.values() if record.vpc_id == vpc_id]
+    def records_of(self, attachment: VpcAttachment) -> list[DnsRecord]:
+        return [
+            record
+            for record in self.dns_records.values()
+            if record.vpc_id == attachment.vpc_id and record.address == attachment.address
+        ]
 
 
 @dataclass(frozen=True)
@@ -142,18 +150,18 @@ class NetworkBackend:
     def _attach(self, instance: WithNetwork, vpc_id: str, subnet_id: str) -> None:
         self.tcr.require_running(instance)
         now = self.tcr.advance()
-        existing = instance.network.attachments.get(vpc_id)
+        existing = instance.network.attachments.get((vpc_id, subnet_id))
         if existing is not None:
             if existing.detached_at is not None:
                 raise InvalidParameter(
-                    f"The VPC {vpc_id} is still being detached from {instance.registry_id}; attach it again once "
-                    "DescribeInternalEndpoints no longer lists it."
+                    f"The subnet {subnet_id} of {vpc_id} is still being detached from {instance.registry_id}; "
+                    "attach it again once DescribeInternalEndpoints no longer lists it."
                 )
             raise InvalidParameter(
-                f"The VPC {vpc_id} is already attached to {instance.registry_id} (through {existing.subnet_id}); "
-                "an instance takes one attachment per VPC."
+                f"The subnet {subnet_id} of {vpc_id} is already attached to {instance.registry_id}; an instance "
+                "takes one attachment per subnet."
             )
-        instance.network.attachments[vpc_id] = VpcAttachment(
+        instance.network.attachments[vpc_id, subnet_id] = VpcAttachment(
             vpc_id=vpc_id,
             subnet_id=subnet_id,
             address=_access_ip(instance.registry_id, vpc_id, subnet_id),
@@ -162,15 +170,10 @@ class NetworkBackend:
 
     def _detach(self, instance: WithNetwork, vpc_id: str, subnet_id: str) -> None:
         now = self.tcr.advance()
-        attachment = instance.network.attachments.get(vpc_id)
+        attachment = instance.network.attachments.get((vpc_id, subnet_id))
         if attachment is None:
-            raise ResourceNotFound(f"The VPC {vpc_id} is not attached to {instance.registry_id}.")
-        if attachment.subnet_id != subnet_id:
-            raise InvalidParameter(
-                f"The VPC {vpc_id} is attached to {instance.registry_id} through {attachment.subnet_id}, "
-                f"not {subnet_id}."
-            )
-        if records := instance.network.records_of(vpc_id):
+            raise ResourceNotFound(f"The subnet {subnet_id} of {vpc_id} is not attached to {instance.registry_id}.")
+        if records := instance.network.records_of(attachment):
             raise ResourceInsufficient(
                 f"The VPC {vpc_id} still has private DNS records for {instance.registry_id} "
                 f"({_domains(instance, records)}): delete them with DeleteInternalEndpointDns first.",
@@ -200,26 +203,32 @@ class NetworkBackend:
         instance = self.tcr.get(region, registry_id)
         _check_own_region(instance, region_id=region_id, region_name=region_name)
         now = self.tcr.advance()
-        attachment = instance.network.attachments.get(vpc_id)
-        if attachment is None:
+        in_vpc = [a for a in instance.network.attachments.values() if a.vpc_id == vpc_id]
+        if not in_vpc:
             raise ResourceNotFound(
                 f"The VPC {vpc_id} is not attached to {registry_id}: attach it with ManageInternalEndpoint "
                 "(Operation=Create) and wait until it is Running."
             )
-        status = attachment.status(now)
-        if status != rules.ACCESS_VPC_RUNNING:
+        running = [a for a in in_vpc if a.status(now) == rules.ACCESS_VPC_RUNNING]
+        if not running:
             raise InvalidParameter(
-                f"The attachment of the VPC {vpc_id} to {registry_id} is {status}; private DNS needs it Running."
+                f"The attachment of the VPC {vpc_id} to {registry_id} is {in_vpc[0].status(now)}; private DNS "
+                "needs it Running."
             )
-        if eni_lb_ip != attachment.address:
+        if not any(a.address == eni_lb_ip for a in running):
+            addresses = ", ".join(a.address for a in running)
             raise InvalidParameter(
-                f"EniLBIp {eni_lb_ip!r} is not the access IP of the VPC {vpc_id} on {registry_id} "
-                f"({attachment.address}, as DescribeInternalEndpoints reports it)."
+                f"EniLBIp {eni_lb_ip!r} is not an access IP of the VPC {vpc_id} on {registry_id} ({addresses}, as "
+                "DescribeInternalEndpoints reports them)."
             )
         record = instance.network.dns_records.get((vpc_id, use_public_domain))
         if record is None:
             instance.network.dns_records[vpc_id, use_public_domain] = DnsRecord(
-                vpc_id, use_public_domain, enabled_at=now + self.tcr.timings.modify_seconds
+                vpc_id, use_public_domain, eni_lb_ip, enabled_at=now + self.tcr.timings.modify_seconds
+            )
+        elif record.address != eni_lb_ip:
+            raise InvalidParameter(
+                f"The VPC {vpc_id} already resolves {registry_id} to {record.address}; delete that record first."
             )
         else:
             record.removed_at = None
