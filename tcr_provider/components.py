@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from .resources.vpc_attachment import VpcAttachment, VpcAttachmentArgs
 __all__ = ["ClusterRegistry", "ClusterRegistryArgs"]
 
 COMPONENT_TYPE = "tcr:index:ClusterRegistry"
+PULL_DOMAINS = ("public", "vpc")
 
 
 @dataclass
@@ -63,6 +65,10 @@ class ClusterRegistry(pulumi.ComponentResource):
     def __init__(
         self, resource_name: str, args: ClusterRegistryArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        problems = _problems(args)
+        if problems:
+            # A RunError ends the program with its message alone, before any resource is registered.
+            raise pulumi.RunError(f"ClusterRegistry {resource_name!r}: {'; '.join(problems)}")
         super().__init__(COMPONENT_TYPE, resource_name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         if isinstance(args.instance, Instance):
@@ -123,6 +129,45 @@ class ClusterRegistry(pulumi.ComponentResource):
                 "dockerConfigJson": self.docker_config_json,
             }
         )
+
+
+def _problems(args: ClusterRegistryArgs) -> list[str]:
+    """What is wrong with the component's own arguments, each naming its field and the fix (the parts check
+    theirs at preview as usual)."""
+    problems: list[str] = []
+    if args.pull_domain not in PULL_DOMAINS:
+        problems.append(f"pull_domain: {args.pull_domain!r} is neither 'public' nor 'vpc'")
+    for name, values in (("namespaces", args.namespaces), ("ci_cidrs", args.ci_cidrs)):
+        if values is None:
+            continue
+        if isinstance(values, str) or not all(isinstance(v, str) for v in values):
+            problems.append(f"{name}: give a list of strings, such as [{values!r}], not {type(values).__name__}")
+            continue
+        if twice := sorted({v for v in values if list(values).count(v) > 1}):
+            problems.append(f"{name}: lists {', '.join(twice)} twice: list each once")
+    if isinstance(args.ci_cidrs, list | tuple) and all(isinstance(c, str) for c in args.ci_cidrs):
+        problems.extend(f"ci_cidrs: {problem}" for problem in _cidr_problems(args.ci_cidrs))
+    return problems
+
+
+def _cidr_problems(cidrs: Sequence[str]) -> list[str]:
+    if not cidrs:
+        return [
+            "is empty, which would open the registry to no one: list the CI runners' blocks, or leave ci_cidrs "
+            "out (None) for no public access"
+        ]
+    problems = []
+    for cidr in cidrs:
+        try:
+            network = ipaddress.IPv4Network(cidr, strict=False)
+        except ValueError:
+            problems.append(f"{cidr!r} is not an IPv4 CIDR block such as 203.0.113.0/24")
+            continue
+        if network.prefixlen == 0:
+            problems.append(f"{cidr} admits every address: list the CI runners' blocks")
+        elif str(network) != cidr and str(network.network_address) != cidr:
+            problems.append(f"{cidr!r} has host bits set; write the block as {network}")
+    return problems
 
 
 def docker_config_json(server: str, username: str, token: str) -> str:

@@ -382,6 +382,17 @@ def targets_from(args: argparse.Namespace) -> list[StackTarget]:
     return list(dict.fromkeys(targets))
 
 
+def check_writable(output: Path) -> None:
+    """Refuse an --output that cannot be written before any stack is refreshed, not after."""
+    if output.is_dir():
+        raise UsageError(f"--output {output} is a directory: name a file")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"--output {output}: the folder {folder} does not exist")
+    if not os.access(output if output.exists() else folder, os.W_OK):
+        raise UsageError(f"--output {output} cannot be written: choose a file in a folder you may write to")
+
+
 def pulumi_command() -> PulumiCommand:
     """The `pulumi` on PATH (or in TCR_PULUMI_BIN). Nothing is ever downloaded."""
     configured = os.environ.get("TCR_PULUMI_BIN")
@@ -403,6 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.parallel < 1:
             raise UsageError("--parallel must be at least 1")
         targets = targets_from(args)
+        if args.output is not None:
+            check_writable(args.output)
         command = pulumi_command()
     except UsageError as error:
         print(f"tcr-drift: error: {error}", file=sys.stderr)
@@ -416,8 +429,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             args.output.write_text(rendered)
         except OSError as error:
+            # Found writable at the start: the report goes to stdout instead, and the result stands.
             print(f"tcr-drift: error: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
-            return EXIT_UNKNOWN
+            sys.stdout.write(rendered)
     progress.say(summary(report))
     return report.exit_code
 

@@ -36,7 +36,7 @@ from .cloud import TcrCloud
 from .cloud.polling import poll_until
 from .errors import ApiError, CreationFailed, Interrupted, InvalidInputs, PartGone, SettingsError, WaitTimedOut
 from .fields import Failure, Inputs, Schema
-from .settings import Settings
+from .settings import Key, Settings
 
 Facade = TypeVar("Facade")
 T = TypeVar("T")
@@ -233,17 +233,26 @@ class DeclaredProvider(CloudProvider):
         timeout: float,
         what: str,
         describe: Callable[[T], str] = str,
+        setting: Key | None = None,
     ) -> T:
-        """Poll until `done` (cloud/polling.py), with progress lines and this provider's interrupt."""
-        return poll_until(
-            poll,
-            done,
-            timeout=timeout,
-            what=what,
-            describe=describe,
-            progress=say,
-            interrupted=self.cloud.transport.interrupted,
-        )
+        """Poll until `done` (cloud/polling.py), with progress lines and this provider's interrupt; a wait
+        bounded by a `setting` names it when it runs out."""
+        try:
+            return poll_until(
+                poll,
+                done,
+                timeout=timeout,
+                what=what,
+                describe=describe,
+                progress=say,
+                interrupted=self.cloud.transport.interrupted,
+            )
+        except WaitTimedOut as exc:
+            if setting is None:
+                raise
+            raise WaitTimedOut(
+                exc.registry, exc.seconds, f"{exc}; it may still finish: raise {setting.config} if the region is slow"
+            ) from None
 
 
 def part_id(registry_id: str, key: str) -> str:

@@ -13,6 +13,10 @@ so (tests/engine fail on it).
   second or so (see cloud/watcher.py and cloud/transport.py).
 - `watch_engine`: the server never notices that its engine is gone, and an orphan would go on waiting for
   the create timeout; a watcher thread exits the process instead.
+- `plain_errors`: the server answers every exception with its Python traceback as the error's text, so a
+  refusal a user expects (deletion protection, a namespace holding images) arrived inside 20 to 40 lines of
+  traceback. An error this provider raises on purpose (`errors.ProviderError`) is answered with its message
+  alone; anything else, a bug, keeps its traceback.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -104,6 +109,7 @@ def prepare(threads: int) -> None:
     _prepared = True
     widen(threads)
     hook_interrupts()
+    plain_errors()
     watch_engine()
 
 
@@ -180,6 +186,64 @@ def hook_interrupts() -> Adjustment:
     server = servers[0]
     setattr(server, "stop", _stopping_after_interrupt(server.stop))  # noqa: B010 (mypy refuses an assignment to a method)
     return Adjustment(True, "Cancel and SIGINT set the interrupt")
+
+
+# --- errors ---------------------------------------------------------------------------------------------------
+LIFECYCLE_METHODS = ("Check", "Diff", "Create", "Read", "Update", "Delete")
+_plain = threading.Lock()
+
+
+def plain_errors() -> Adjustment:
+    """Answer a ProviderError with its message alone, and any other exception with its traceback, as before.
+
+    Each lifecycle handler of the server is its servicer's method wrapped by `_abort_with_traceback`, whose
+    closure holds the method itself: that method is served again, wrapped here instead.
+    """
+    if not in_dynamic_server():
+        return Adjustment(False, "not running in the dynamic provider server")
+    if not _plain.acquire(blocking=False):
+        return Adjustment(False, "already done")
+    unverified = _verified_pulumi()
+    if unverified:
+        return _not_plain(unverified)
+    services = [o for o in _server_objects()["services"] if o.service_name() == PROVIDER_SERVICE]
+    handlers = getattr(services[0], "_method_handlers", None) if len(services) == 1 else None
+    if not isinstance(handlers, dict):
+        return _not_plain("found no provider service with method handlers")
+    replaced: dict[str, Any] = {}
+    for method in LIFECYCLE_METHODS:
+        key = f"/{PROVIDER_SERVICE}/{method}"
+        handler = handlers.get(key)
+        bound = getattr(handler, "unary_unary", None)
+        servicer, wrapper = getattr(bound, "__self__", None), getattr(bound, "__func__", None)
+        cells = getattr(wrapper, "__closure__", None) or ()
+        served = [c.cell_contents for c in cells if getattr(c.cell_contents, "__name__", None) == method]
+        if handler is None or servicer is None or len(served) != 1 or not hasattr(handler, "_replace"):
+            return _not_plain(f"the {method} handler is not the traceback-wrapped servicer method expected")
+        replaced[key] = handler._replace(unary_unary=_answering_plainly(served[0], servicer))
+    handlers.update(replaced)
+    return Adjustment(True, "provider errors are answered with their message")
+
+
+def _answering_plainly(method: Callable[..., Any], servicer: Any) -> Callable[[Any, Any], Any]:
+    import grpc
+
+    from .errors import ProviderError
+
+    def answer(request: Any, context: Any) -> Any:
+        try:
+            return method(servicer, request, context)
+        except ProviderError as exc:
+            context.abort(grpc.StatusCode.UNKNOWN, str(exc))
+        except Exception:
+            context.abort(grpc.StatusCode.UNKNOWN, traceback.format_exc())
+
+    return answer
+
+
+def _not_plain(why: str) -> Adjustment:
+    _warn(f"{__name__} left the server's error answers as they are ({why}): errors arrive with tracebacks")
+    return Adjustment(False, why)
 
 
 def _cancelling(cancel: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:

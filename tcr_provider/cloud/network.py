@@ -236,15 +236,25 @@ class Network:
         )
 
     def disallow(self, region: str, registry_id: str, policies: Sequence[Policy]) -> None:
-        if policies:
-            entries = [
-                {"PolicyIndex": p.index, "PolicyVersion": p.version, "CidrBlock": p.cidr, "Description": p.description}
-                for p in policies
-            ]
-            self.cloud.call(
-                "tcr",
-                region,
-                "DeleteMultipleSecurityPolicy",
-                {"RegistryId": registry_id, "SecurityGroupPolicySet": entries},
-                registry=registry_id,
-            )
+        """Delete allowlist entries. A lost answer is recovered by looking for them: sent again, an entry
+        already gone would be refused, and a repeated delete that finds its entries gone has succeeded."""
+        if not policies:
+            return
+        entries = [
+            {"PolicyIndex": p.index, "PolicyVersion": p.version, "CidrBlock": p.cidr, "Description": p.description}
+            for p in policies
+        ]
+
+        def find_them_gone() -> dict[str, Any] | None:
+            present = {(p.index, p.cidr) for p in self.policies(region, registry_id)}
+            return {} if not present & {(p.index, p.cidr) for p in policies} else None
+
+        self.cloud.call(
+            "tcr",
+            region,
+            "DeleteMultipleSecurityPolicy",
+            {"RegistryId": registry_id, "SecurityGroupPolicySet": entries},
+            registry=registry_id,
+            kind=CallKind.NEVER_REPEAT_BLINDLY,
+            recover=find_them_gone,
+        )

@@ -15,6 +15,7 @@ from ..cloud.retry import is_gone
 from ..errors import AlreadyExists, ApiError, PartGone
 from ..fields import Api, Change, Check, Failure, Schema, Write, declared
 from ..lifecycle import PartProvider, part_id, split_part_id
+from ..settings import DELETE_TIMEOUT, UPDATE_TIMEOUT, Key
 from .common import DeclaredResource, PartArgs, Region, RegistryId
 
 __all__ = ["AllowedCidr", "PublicAccess", "PublicAccessArgs"]
@@ -146,7 +147,7 @@ class PublicAccessProvider(PartProvider):
         )
 
         def finish() -> dict[str, Any]:
-            self._wait_for(inputs, PUBLIC_OPEN, self.settings.update_timeout)
+            self._wait_for(inputs, PUBLIC_OPEN, self.settings.update_timeout, UPDATE_TIMEOUT)
             self._converge(inputs)
             return self.outputs(inputs, {"status": PUBLIC_OPEN})
 
@@ -165,12 +166,17 @@ class PublicAccessProvider(PartProvider):
         region, registry_id = inputs["region"], inputs["registryId"]
         wanted = _wanted(inputs)
         live = self.network.policies(region, registry_id)
+        # New blocks are added before stale entries go, so a fault in between never leaves the endpoint open with
+        # fewer entries than either list; an entry whose description changes is deleted and added again.
+        added = {c: d for c, d in wanted.items() if c not in {p.cidr for p in live}}
+        if added:
+            self.network.allow(region, registry_id, added)
+            live = self.network.policies(region, registry_id)  # a delete names the set's current version
         stale = [p for p in live if wanted.get(p.cidr) != p.description]
-        kept = {p.cidr for p in live if p not in stale}
         self.network.disallow(region, registry_id, stale)
-        self.network.allow(region, registry_id, {c: d for c, d in wanted.items() if c not in kept})
+        self.network.allow(region, registry_id, {p.cidr: wanted[p.cidr] for p in stale if p.cidr in wanted})
 
-    def _wait_for(self, inputs: Mapping[str, Any], status: str, timeout: float) -> None:
+    def _wait_for(self, inputs: Mapping[str, Any], status: str, timeout: float, setting: Key) -> None:
         region, registry_id = inputs["region"], inputs["registryId"]
 
         def done(seen: str | None) -> bool:
@@ -190,6 +196,7 @@ class PublicAccessProvider(PartProvider):
             timeout=timeout,
             what=f"public access of {registry_id} becoming {status}",
             describe=describe,
+            setting=setting,
         )
 
     def read_part(
@@ -214,14 +221,24 @@ class PublicAccessProvider(PartProvider):
         self._close(self.region_of(_props, f"deleting PublicAccess {_id}"), registry_id)
 
     def _close(self, region: str, registry_id: str) -> None:
-        """Empty the allowlist (so a later opening starts from nothing), then close public access."""
+        """Close public access, then empty what is left of the allowlist (so a later opening starts from nothing).
+
+        In that order, a fault at any step leaves the endpoint closed, or open with its entries: never open with
+        an allowlist emptied, which might admit everyone (unverified)."""
         status = self.network.public_status(region, registry_id)
-        if status is None or status == PUBLIC_CLOSED:
+        if status is None:
             return
-        if status == PUBLIC_OPEN:
-            self.network.disallow(region, registry_id, self.network.policies(region, registry_id))
-        self.network.set_public(region, registry_id, False)
-        self._wait_for({"region": region, "registryId": registry_id}, PUBLIC_CLOSED, self.settings.delete_timeout)
+        if status != PUBLIC_CLOSED:
+            self.network.set_public(region, registry_id, False)
+            closed = {"region": region, "registryId": registry_id}
+            self._wait_for(closed, PUBLIC_CLOSED, self.settings.delete_timeout, DELETE_TIMEOUT)
+        try:
+            left = self.network.policies(region, registry_id)
+        except ApiError as exc:
+            if not is_gone(exc.code):  # closed, the endpoint may have no allowlist to describe
+                raise
+            left = []
+        self.network.disallow(region, registry_id, left)
 
 
 def _description(policies: Sequence[Policy]) -> dict[str, Any]:

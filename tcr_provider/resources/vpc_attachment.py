@@ -14,6 +14,7 @@ from ..cloud.network import DNS_ERROR, DNS_ON, Attachment, DnsRecord, Network, a
 from ..errors import AlreadyExists, ApiError, PartGone, WaitTimedOut
 from ..fields import Api, Change, Check, Schema, Write, declared
 from ..lifecycle import PartProvider, part_id, say, split_part_id
+from ..settings import CREATE_TIMEOUT, DELETE_TIMEOUT, UPDATE_TIMEOUT
 from .common import DeclaredResource, PartArgs, Region, RegistryId
 
 __all__ = ["VpcAttachment", "VpcAttachmentArgs"]
@@ -143,6 +144,7 @@ class VpcAttachmentProvider(PartProvider):
             lambda: self.network.attachment(region, registry_id, vpc_id, subnet_id),
             done,
             timeout=self.settings.create_timeout,
+            setting=CREATE_TIMEOUT,
             what=f"access from {vpc_id} to {registry_id}",
             describe=lambda a: a.status if a else "gone",
         )
@@ -161,6 +163,7 @@ class VpcAttachmentProvider(PartProvider):
             # ERROR: the status query failed, which says nothing of the record; the next poll asks again.
             lambda status: status != DNS_ERROR and (status in DNS_ON) == on,
             timeout=self.settings.update_timeout,
+            setting=UPDATE_TIMEOUT,
             what=f"private DNS of the {domain} domain of {registry_id} in {attachment.vpc_id}",
         )
 
@@ -249,6 +252,7 @@ class VpcAttachmentProvider(PartProvider):
             lambda: self.network.attachment(region, registry_id, vpc_id, subnet_id),
             lambda found: found is None,
             timeout=self.settings.delete_timeout,
+            setting=DELETE_TIMEOUT,
             what=f"removing access from {vpc_id} through {subnet_id} to {registry_id}",
             describe=lambda a: a.status if a else "gone",
         )

@@ -27,7 +27,7 @@ from tcr_provider.testing import (
     wait_until,
 )
 
-from .conftest import PROVIDER, Engine, dynamic_server, plain
+from .conftest import PROVIDER, Engine, dynamic_server, plain, struct, urn
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +232,19 @@ def test_more_than_four_deletions_wait_at_once_even_as_the_first_calls() -> None
                 all_started=lambda: control.requests("DeleteInstance") == 8,
             )
         assert control.instances() == []
+
+
+def test_a_provider_error_reaches_the_engine_as_its_message_alone(engine: Engine, control: EmulatorControl) -> None:
+    inputs = engine.checked("apps", {}, {"name": "team-apps", "deletionProtection": True})
+    registry_id, outs = engine.create("apps", inputs)
+    with pytest.raises(grpc.RpcError) as failure:
+        engine.delete("apps", registry_id, outs)
+    details = failure.value.details() or ""
+    assert "deletion protection" in details and registry_id in details
+    assert "Traceback" not in details and "File " not in details
+    not_a_provider = base64.b64encode(dill.dumps(42)).decode()
+    with pytest.raises(grpc.RpcError) as bug:  # anything else is a bug, and keeps its traceback
+        engine.stub.Check(
+            provider_pb2.CheckRequest(urn=urn("apps"), news=struct({"name": "bug", "__provider": not_a_provider}))
+        )
+    assert "Traceback" in (bug.value.details() or "")

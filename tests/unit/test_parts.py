@@ -6,9 +6,18 @@ import base64
 import json
 from typing import Any
 
+import pulumi
 import pytest
 
-from tcr_provider import AccessToken, ClusterRegistry, Namespace, PublicAccess, VpcAttachment
+from tcr_provider import (
+    AccessToken,
+    ClusterRegistry,
+    ClusterRegistryArgs,
+    InstanceArgs,
+    Namespace,
+    PublicAccess,
+    VpcAttachment,
+)
 from tcr_provider.components import COMPONENT_TYPE, docker_config_json
 from tcr_provider.fields import Schema
 from tcr_provider.resources.access_token import ACCESS_TOKEN
@@ -163,3 +172,25 @@ def test_both_spellings_of_a_dns_record_being_on_are_read_as_on() -> None:
     from tcr_provider.cloud.network import DNS_ON
 
     assert {"ENABLE", "ENABLED"} <= DNS_ON and "DISABLE" not in DNS_ON
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ({"pull_domain": "Public"}, "pull_domain: 'Public' is neither 'public' nor 'vpc'"),
+        ({"namespaces": "web"}, "namespaces: give a list of strings, such as ['web'], not str"),
+        ({"namespaces": ["web", "api", "web"]}, "namespaces: lists web twice"),
+        ({"ci_cidrs": ["0.0.0.0/0"]}, "ci_cidrs: 0.0.0.0/0 admits every address"),
+        ({"ci_cidrs": ["10.0.0.1/24"]}, "ci_cidrs: '10.0.0.1/24' has host bits set; write the block as 10.0.0.0/24"),
+        ({"ci_cidrs": []}, "ci_cidrs: is empty"),
+    ],
+)
+def test_a_cluster_registrys_own_arguments_are_refused_before_anything_is_declared(
+    extra: dict[str, Any], named: str
+) -> None:
+    args = ClusterRegistryArgs(
+        instance=InstanceArgs(name="team-apps"), vpc_id="vpc-0a1b2c3d", subnet_id="subnet-0a1b2c3d", **extra
+    )
+    with pytest.raises(pulumi.RunError) as refused:
+        ClusterRegistry("shop", args)
+    assert named in str(refused.value) and "open_to_all" not in str(refused.value)
