@@ -43,6 +43,9 @@ class ClusterRegistryArgs:
     inside and outside the VPC) or the VPC one."""
     token_description: str | None = None
     """The description of the pull token; defaults to "pull secret of <component>"."""
+    adopt_existing: bool = False
+    """Take over the VPC access, namespaces and public access that exist already (made elsewhere, or by an
+    interrupted `up`) instead of refusing; the Instance has its own adopt_existing in InstanceArgs."""
 
 
 class ClusterRegistry(pulumi.ComponentResource):
@@ -86,12 +89,15 @@ class ClusterRegistry(pulumi.ComponentResource):
                 subnet_id=args.subnet_id,
                 enable_public_domain_dns=public_dns,
                 enable_vpc_domain_dns=not public_dns,
+                adopt_existing=args.adopt_existing,
             ),
             opts=child,
         )
         self.namespaces = {
             name: Namespace(
-                f"{resource_name}-{name}", NamespaceArgs(registry_id=registry_id, region=region, name=name), opts=child
+                f"{resource_name}-{name}",
+                NamespaceArgs(registry_id=registry_id, region=region, name=name, adopt_existing=args.adopt_existing),
+                opts=child,
             )
             for name in args.namespaces
         }
@@ -111,7 +117,9 @@ class ClusterRegistry(pulumi.ComponentResource):
             ]
             self.public_access = PublicAccess(
                 f"{resource_name}-public",
-                PublicAccessArgs(registry_id=registry_id, region=region, allow=allow),
+                PublicAccessArgs(
+                    registry_id=registry_id, region=region, allow=allow, adopt_existing=args.adopt_existing
+                ),
                 opts=child,
             )
         domain = self.instance.domain if public_dns else self.instance.vpc_domain

@@ -122,14 +122,15 @@ class WaitTimedOut(ProviderError):
 class AlreadyExists(ProviderError):
     """Create found the object already there, made by someone else: it is never taken over implicitly."""
 
-    def __init__(self, registry: str, what: str, import_id: str) -> None:
+    def __init__(self, registry: str, what: str, part_id: str) -> None:
         self.what = what
-        self.import_id = import_id
+        self.part_id = part_id
         super().__init__(
             registry,
             f"{what} already exists in registry {registry} and was not created by this resource; nothing was "
-            f"changed. To manage it here, add `opts=pulumi.ResourceOptions(import_={import_id!r})` to the "
-            "resource (then remove the option); otherwise delete it or declare another one",
+            "changed. To manage it here, set adopt_existing=True on the resource (or on its ClusterRegistry) and "
+            f"run `pulumi up`: it is taken over as {part_id} and brought to the program's settings. Otherwise "
+            "delete it, or declare another one",
         )
 
 

@@ -335,8 +335,7 @@ class PartProvider(DeclaredProvider):
             interrupted=lambda: Interrupted(
                 registry_id,
                 f"{thing} of registry {registry_id} was opened, but the operation was interrupted before it was "
-                "ready, and it was left as it is. The next `pulumi up` finds it there: to keep it, add "
-                f"`opts=pulumi.ResourceOptions(import_={part_id(registry_id, key)!r})` to the resource for one "
-                "`up`; to drop it, remove it in the console",
+                f"ready, and it was left as it is ({part_id(registry_id, key)}). To keep it, set adopt_existing=True "
+                "on the resource and run `pulumi up`, which takes it over; to drop it, remove it in the console",
             ),
         )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import pulumi
 
-from ..fields import Change, Check, declared, to_snake
+from ..fields import Change, Check, Schema, declared, to_snake
 from ..ownership import OWNER_TAG_KEY
 
 if TYPE_CHECKING:
@@ -133,6 +133,16 @@ class PartArgs:
     """The registry's region; defaults to config tencentcloud:region, then TENCENTCLOUD_REGION."""
 
 
+@dataclass(kw_only=True)
+class AdoptableArgs(PartArgs):
+    """The Args of a part that can be taken over when it exists already (made elsewhere, or by a create that
+    was interrupted)."""
+
+    adopt_existing: pulumi.Input[bool] | None = declared(Change.STATE_ONLY, default=False)
+    """On create, take over the part if it exists already, bringing it to the program's settings, instead of
+    refusing."""
+
+
 # --- From a program's arguments to a registered resource -----------------------------------------------
 def args_from(kind: str, resource_name: str, args_class: type, args: Any, kwargs: dict[str, Any]) -> Any:
     """The Args of a resource given as an Args object, keyword arguments, or both (keywords win)."""
@@ -151,26 +161,22 @@ def args_from(kind: str, resource_name: str, args_class: type, args: Any, kwargs
     return args_class(**kwargs)
 
 
-def register(
-    resource: pulumi.dynamic.Resource,
-    provider: DeclaredProvider,
-    resource_name: str,
-    args: Any,
-    opts: pulumi.ResourceOptions | None,
-    *,
-    internal: dict[str, Any] | None = None,
-) -> None:
-    """Register a resource with the engine, every declared input and output present (an output exists on the
-    resource only if its key is among the props), outputs under Python names. `internal`: properties the
-    provider keeps beside the inputs (`__owner`)."""
-    schema = provider.schema
+def declared_props(
+    schema: Schema, args: Any, opts: pulumi.ResourceOptions | None, internal: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], pulumi.ResourceOptions | None]:
+    """What a resource registers with the engine: every declared input and output present (an output exists on
+    the resource only if its key is among the props), the given inputs, and `internal` properties the provider
+    keeps beside them (`__owner`); its options with the secret outputs added."""
     props: dict[str, Any] = {key: None for key in (*schema.keys, *schema.output_keys)}
     if args is not None:
         props.update({f.key: getattr(args, f.name) for f in schema.fields if getattr(args, f.name) is not None})
     props.update(internal or {})
     if schema.secrets:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=[*schema.secrets]))
-    pulumi.dynamic.Resource.__init__(resource, provider, resource_name, props, opts)
+    return props, opts
+
+
+def use_python_names(resource: pulumi.dynamic.Resource, schema: Schema) -> None:
     # The engine's property names are camelCase (`registryId`), and Pulumi names an output attribute after its
     # property. Its name translation hooks would also rewrite the keys of nested dicts (tag keys such as
     # `cost-center`), so the attributes are renamed here instead.
@@ -196,8 +202,11 @@ class DeclaredResource(pulumi.dynamic.Resource):
     ) -> None:
         schema = self.provider_class.schema
         args = args_from(schema.resource, resource_name, schema.args, args, kwargs)
-        provider = self.provider_class()
-        register(self, provider, resource_name, args, opts, internal=self.internal_properties(resource_name))
+        props, opts = declared_props(schema, args, opts, self.internal_properties(resource_name))
+        # Registered from here, not a helper: the engine records this call's place and its callers' in the
+        # state of every resource (sourcePosition, stackTrace), one frame each.
+        super().__init__(self.provider_class(), resource_name, props, opts)
+        use_python_names(self, schema)
 
     def internal_properties(self, resource_name: str) -> dict[str, Any]:
         """Properties the provider keeps beside the inputs (the Instance's ownership mark)."""

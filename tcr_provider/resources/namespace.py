@@ -12,9 +12,9 @@ from pulumi.dynamic import CreateResult, UpdateResult
 
 from ..cloud.namespaces import Namespaces
 from ..errors import AlreadyExists, NamespaceNotEmpty, PartGone
-from ..fields import Api, Change, Check, Failure, Schema, Write, declared
+from ..fields import Api, Change, Check, Failure, Inputs, Schema, Write, declared
 from ..lifecycle import PartProvider, part_id, split_part_id
-from .common import DeclaredResource, PartArgs, Region, RegistryId, tag_limit
+from .common import AdoptableArgs, DeclaredResource, Region, RegistryId, tag_limit
 
 __all__ = ["Namespace", "NamespaceArgs"]
 
@@ -73,7 +73,7 @@ def _severity_from_api(value: str) -> str | None:
 
 
 @dataclass(kw_only=True)
-class NamespaceArgs(PartArgs):
+class NamespaceArgs(AdoptableArgs):
     """Inputs of a namespace of a TCR registry. registry_id and name replace it; everything else changes in place."""
 
     name: pulumi.Input[NamespaceName] = declared(
@@ -174,17 +174,26 @@ class NamespaceProvider(PartProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
         region, registry_id, name = inputs.region, inputs.registry_id, inputs.name
-        if self.namespaces.get(region, registry_id, name) is not None:
+        found = self.namespaces.get(region, registry_id, name)
+        if found is not None and not inputs.adopt_existing:
             raise AlreadyExists(registry_id, f"namespace {name!r}", part_id(registry_id, name))
-        self.namespaces.create(region, registry_id, NAMESPACE.create_params(inputs))
+        if found is None:
+            self.namespaces.create(region, registry_id, NAMESPACE.create_params(inputs))
+        else:
+            self._converge(inputs, found)
         return CreateResult(part_id(registry_id, name), self._settled(inputs))
 
     def update_part(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         inputs = self.inputs_of(_news)
-        region, registry_id, name = inputs.region, inputs.registry_id, inputs.name
-        found = self.namespaces.get(region, registry_id, name)
+        found = self.namespaces.get(inputs.region, inputs.registry_id, inputs.name)
         if found is None:
-            raise PartGone(registry_id, f"namespace {name!r}")
+            raise PartGone(inputs.registry_id, f"namespace {inputs.name!r}")
+        self._converge(inputs, found)
+        return UpdateResult(self._settled(inputs))
+
+    def _converge(self, inputs: Inputs, found: Mapping[str, Any]) -> None:
+        """Bring the namespace from what the API reports (`found`) to the program's settings."""
+        region, registry_id, name = inputs.region, inputs.registry_id, inputs.name
         current = NAMESPACE.live_inputs(found, {})
         changed = {f.key for f in NAMESPACE.changed(current, inputs)}
         if changed & {f.key for f in _MODIFIED}:
@@ -206,7 +215,6 @@ class NamespaceProvider(PartProvider):
             old_tags: dict[str, str] = NAMESPACE.effective(current, "tags") or {}
             replace = {k: v for k, v in inputs.tags.items() if old_tags.get(k) != v}
             self.namespaces.retag(region, registry_id, name, replace, [k for k in old_tags if k not in inputs.tags])
-        return UpdateResult(self._settled(inputs))
 
     def _settled(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         found = self.namespaces.get(inputs["region"], inputs["registryId"], inputs["name"])
@@ -269,6 +277,7 @@ class Namespace(DeclaredResource, NamespaceOutputs, module="tcr", name="Namespac
             registry_id: pulumi.Input[RegistryId],
             name: pulumi.Input[NamespaceName],
             region: pulumi.Input[Region] | None = None,
+            adopt_existing: pulumi.Input[bool] | None = None,
             is_public: pulumi.Input[bool] | None = None,
             auto_scan: pulumi.Input[bool] | None = None,
             block_vulnerable: pulumi.Input[bool] | None = None,

@@ -16,7 +16,7 @@ from ..errors import AlreadyExists, ApiError, PartGone
 from ..fields import Api, Change, Check, Failure, Schema, Write, declared
 from ..lifecycle import PartProvider, part_id, split_part_id
 from ..settings import DELETE_TIMEOUT, UPDATE_TIMEOUT, Key
-from .common import DeclaredResource, PartArgs, Region, RegistryId
+from .common import AdoptableArgs, DeclaredResource, Region, RegistryId
 
 __all__ = ["AllowedCidr", "PublicAccess", "PublicAccessArgs"]
 
@@ -24,7 +24,9 @@ OPEN_TO_ALL_DESCRIPTION = "open to all (open_to_all=True)"
 # CreateSecurityPolicy marks Description required (page 1141/53908); whether CreateMultipleSecurityPolicy's
 # entries need one is unverified: an entry given none gets this, so the call is right either way.
 DEFAULT_DESCRIPTION = "allowed by Pulumi"
-PUBLIC_KEY = "public"  # a registry has one public endpoint: its PublicAccess's id is `<registry id>/public`
+# A registry has one public endpoint: its PublicAccess's id is `<registry id>/public`.
+PUBLIC_KEY = "public"
+PUBLIC_OPENING = ("Opening",)  # on its way to Opened: taken over once it is there
 MAX_DESCRIPTION_LENGTH = 255
 
 
@@ -73,7 +75,7 @@ POLICY_CALLS = "CreateMultipleSecurityPolicy / DeleteMultipleSecurityPolicy"
 
 
 @dataclass(kw_only=True)
-class PublicAccessArgs(PartArgs):
+class PublicAccessArgs(AdoptableArgs):
     """Inputs of a registry's public (internet) access. The registry replaces it; the allowlist changes in
     place, by difference."""
 
@@ -136,7 +138,11 @@ class PublicAccessProvider(PartProvider):
         if status is None:
             raise PartGone(registry_id, "the registry")
         if status != PUBLIC_CLOSED:
-            raise AlreadyExists(registry_id, f"public access ({status})", part_id(registry_id, PUBLIC_KEY))
+            if not inputs.adopt_existing or status not in (PUBLIC_OPEN, *PUBLIC_OPENING):
+                raise AlreadyExists(registry_id, f"public access ({status})", part_id(registry_id, PUBLIC_KEY))
+            self._wait_for(inputs, PUBLIC_OPEN, self.settings.update_timeout, UPDATE_TIMEOUT)
+            self._converge(inputs)
+            return CreateResult(part_id(registry_id, PUBLIC_KEY), self.outputs(inputs, {"status": PUBLIC_OPEN}))
         self.network.set_public(region, registry_id, True)
         opened = self.opened(
             registry_id,
@@ -274,6 +280,7 @@ class PublicAccess(DeclaredResource, PublicAccessOutputs, module="tcr", name="Pu
             *,
             registry_id: pulumi.Input[RegistryId],
             region: pulumi.Input[Region] | None = None,
+            adopt_existing: pulumi.Input[bool] | None = None,
             allow: pulumi.Input[Sequence[pulumi.Input[AllowedCidr]]] | None = None,
             open_to_all: pulumi.Input[bool] | None = None,
         ) -> None: ...

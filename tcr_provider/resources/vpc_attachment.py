@@ -12,10 +12,10 @@ from pulumi.dynamic import CreateResult, UpdateResult
 
 from ..cloud.network import DNS_ERROR, DNS_ON, Attachment, DnsRecord, Network, attachment_failed, attachment_key
 from ..errors import AlreadyExists, ApiError, PartGone, WaitTimedOut
-from ..fields import Api, Change, Check, Schema, Write, declared
+from ..fields import Api, Change, Check, Inputs, Schema, Write, declared
 from ..lifecycle import PartProvider, part_id, say, split_part_id
 from ..settings import CREATE_TIMEOUT, DELETE_TIMEOUT, UPDATE_TIMEOUT
-from .common import DeclaredResource, PartArgs, Region, RegistryId
+from .common import AdoptableArgs, DeclaredResource, Region, RegistryId
 
 __all__ = ["VpcAttachment", "VpcAttachmentArgs"]
 
@@ -42,7 +42,7 @@ DNS_CALLS = "CreateInternalEndpointDns / DeleteInternalEndpointDns"
 
 
 @dataclass(kw_only=True)
-class VpcAttachmentArgs(PartArgs):
+class VpcAttachmentArgs(AdoptableArgs):
     """Inputs of a VPC's private access to a TCR registry. The registry, VPC and subnet replace it; the DNS
     settings change in place."""
 
@@ -106,7 +106,10 @@ class VpcAttachmentProvider(PartProvider):
         key = attachment_key(vpc_id, subnet_id)
         what = f"access from VPC {vpc_id} through {subnet_id}"
         if self.network.attachment(region, registry_id, vpc_id, subnet_id) is not None:
-            raise AlreadyExists(registry_id, what, part_id(registry_id, key))
+            if not inputs.adopt_existing:
+                raise AlreadyExists(registry_id, what, part_id(registry_id, key))
+            self._converge(inputs, self._wait_until_ready(inputs))
+            return CreateResult(part_id(registry_id, key), self._described(inputs))
         self.network.attach(region, registry_id, vpc_id, subnet_id)
         opened = self.opened(
             registry_id,
@@ -193,11 +196,16 @@ class VpcAttachmentProvider(PartProvider):
         attachment = self.network.attachment(region, registry_id, inputs.vpc_id, inputs.subnet_id)
         if attachment is None:
             raise PartGone(registry_id, f"access from VPC {inputs.vpc_id}")
+        self._converge(inputs, attachment)
+        return UpdateResult(self._described(inputs))
+
+    def _converge(self, inputs: Inputs, attachment: Attachment) -> None:
+        """Bring the attachment's private DNS to the program's settings."""
+        region, registry_id = inputs.region, inputs.registry_id
         live = self._dns_on(region, registry_id, attachment, self.settings.update_timeout)
         for field, public in _DNS_FIELDS:
             if live[public] != bool(inputs[field]):
                 self._set_dns(region, registry_id, attachment, public, on=bool(inputs[field]))
-        return UpdateResult(self._described(inputs))
 
     # --- read -------------------------------------------------------------------------------------------
     def read_part(
@@ -289,6 +297,7 @@ class VpcAttachment(DeclaredResource, VpcAttachmentOutputs, module="tcr", name="
             vpc_id: pulumi.Input[VpcId],
             subnet_id: pulumi.Input[SubnetId],
             region: pulumi.Input[Region] | None = None,
+            adopt_existing: pulumi.Input[bool] | None = None,
             enable_public_domain_dns: pulumi.Input[bool] | None = None,
             enable_vpc_domain_dns: pulumi.Input[bool] | None = None,
         ) -> None: ...

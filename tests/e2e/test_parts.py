@@ -435,3 +435,23 @@ def test_a_registry_deleted_out_of_band_takes_its_parts_with_it(
             deleted = {s.urn.rsplit("::", 1)[1] for s in destroyed.steps if s.op == "delete"}
             assert deleted == {"apps", "apps-token", "apps-public"}
         assert stack.resources() == []
+
+
+def test_a_namespace_made_elsewhere_is_refused_naming_adopt_existing_then_taken_over_with_it(
+    stack: Stack, emulator: Emulator, control: EmulatorControl
+) -> None:
+    stack.configure(registries=[REGISTRY])
+    stack.up()
+    registry_id = stack.outputs()["apps"]["registryId"]
+    call(emulator, "CreateNamespace", RegistryId=registry_id, NamespaceName="storefront", IsPublic=True)
+    namespaces = {**PARTS, "vpcAttachments": [], "accessTokens": [], "publicAccess": []}
+    stack.configure(**namespaces)
+    refused = stack.run("up", "--yes", "--skip-preview", check=False)
+    assert refused.returncode != 0
+    printed = refused.stdout + refused.stderr
+    assert "adopt_existing=True" in printed and "import_" not in printed
+    stack.configure(namespaces=[{**PARTS["namespaces"][0], "adopt_existing": True}])
+    assert ops(stack.up()) == {"apps-ns": "create"}
+    assert Live(emulator, registry_id).namespaces()["storefront"]["Public"] is False
+    stack.run("preview", "--expect-no-changes")
+    stack.run("refresh", "--preview-only", "--expect-no-changes")

@@ -41,7 +41,8 @@ def test_vpc_access_interrupted_while_it_settles_is_left_named_with_its_import_i
     with pytest.raises(Interrupted) as raised:
         provider.create(dict(inputs))
     message = str(raised.value)
-    assert f"import_='{registry_id}/{VPC}/{SUBNET}'" in message and "left as it is" in message
+    assert f"({registry_id}/{VPC}/{SUBNET})" in message and "adopt_existing=True" in message
+    assert "left as it is" in message
     attachments = sdk_call(emulator, "tcr", "DescribeInternalEndpoints", {"RegistryId": registry_id})["AccessVpcSet"]
     assert [a["VpcId"] for a in attachments] == [VPC]
     assert control.requests("ManageInternalEndpoint") == 1

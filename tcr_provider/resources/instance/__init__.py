@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, overload
 import pulumi
 
 from ...ownership import OWNER_PROPERTY, Owner
-from ..common import DeclaredResource, Region, register
-from .args import ChargeType, InstanceArgs, InstanceOutputs, InstanceType, RegistryName, RenewFlag
+from ..common import DeclaredResource, Region, declared_props, use_python_names
+from .args import INSTANCE, ChargeType, InstanceArgs, InstanceOutputs, InstanceType, RegistryName, RenewFlag
 from .provider import InstanceProvider
 
 __all__ = ["Instance", "InstanceArgs", "InstanceProvider"]
@@ -77,5 +77,7 @@ class Instance(DeclaredResource, InstanceOutputs, module="tcr", name="Instance")
         """A read-only reference to an existing instance, looked up by registry id."""
         instance: Instance = Instance.__new__(Instance)
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
-        register(instance, InstanceProvider(), resource_name, None, opts, internal={"region": region})
+        props, opts = declared_props(INSTANCE, None, opts, {"region": region})
+        pulumi.dynamic.Resource.__init__(instance, InstanceProvider(), resource_name, props, opts)
+        use_python_names(instance, INSTANCE)
         return instance
